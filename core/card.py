@@ -1,0 +1,130 @@
+"""Model cards: ``README.md`` written with ``huggingface_hub.ModelCard``, eval results as
+model-index metadata for every evaluated stage, and a reward-curve PNG.
+
+    foundry sql card --run runs/sql
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from core.errors import FoundryError
+
+
+def plot_curves(log_history: dict[str, list], out_png: str) -> str | None:
+    """Draw each stage's loss and GRPO's per-reward means against the step; None if nothing to draw."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    series = []
+    for stage, logs in log_history.items():
+        keys = sorted({k for row in logs for k in row if k == "reward" or (k.startswith("rewards/") and k.endswith("/mean"))})
+        for key in keys:
+            pts = [(row["step"], row[key]) for row in logs if key in row]
+            if pts:
+                series.append((f"{stage}: {key}", pts))
+    if not series:
+        return None
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for label, pts in series:
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], label=label)
+    ax.set_xlabel("step")
+    ax.set_ylabel("reward")
+    ax.set_title("GRPO rewards")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out_png, dpi=110)
+    plt.close(fig)
+    return out_png
+
+
+def _stage_table(recipe) -> str:
+    rows = ["| stage | kind | key hyperparameters |", "|---|---|---|"]
+    for s in recipe.stages:
+        args = ", ".join(f"{k}={v}" for k, v in sorted(s.args.items()))
+        rewards = f"; rewards={s.rewards}" if s.rewards else ""
+        rows.append(f"| {s.name} | {s.kind} | {args}{rewards} |")
+    return "\n".join(rows)
+
+
+def _results_table(results: dict) -> str:
+    if not results:
+        return "No stage was evaluated."
+    metrics = next(iter(results.values()))["metrics"].keys()
+    rows = ["| stage | n | " + " | ".join(metrics) + " |", "|---|---|" + "---|" * len(metrics)]
+    for stage, r in results.items():
+        rows.append(f"| {stage} | {r['n']} | " + " | ".join(f"{r['metrics'][m]:.4f}" for m in metrics) + " |")
+    return "\n".join(rows)
+
+
+def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_desc: str, push_to_hub: str | None = None) -> str:
+    """Write ``run_dir/README.md`` and ``run_dir/reward_curve.png``; return the card path."""
+    from huggingface_hub import EvalResult, ModelCard, ModelCardData
+
+    logs = {}
+    for s in recipe.stages:
+        path = os.path.join(run_dir, s.name, "log_history.json")
+        if os.path.isfile(path):
+            with open(path) as fh:
+                logs[s.name] = json.load(fh)
+    png = plot_curves({k: v for k, v in logs.items() if any("reward" in key for row in v for key in row)},
+                      os.path.join(run_dir, "reward_curve.png"))
+    eval_results = []
+    for stage, r in results.items():
+        for metric, value in r["metrics"].items():
+            eval_results.append(EvalResult(
+                task_type="text-generation", task_name=f"{recipe.domain} ({stage})", dataset_type=r["suite"],
+                dataset_name=f"{r['suite']} v{r['version']} ({r.get('split', 'test')})", dataset_split="test",
+                metric_type=metric, metric_name=f"{metric} [{stage}]", metric_value=round(float(value), 6),
+            ))
+    name = os.path.basename(os.path.abspath(run_dir))
+    data = ModelCardData(model_name=name, language="en", license="apache-2.0", library_name="transformers",
+                         tags=["r1-foundry", recipe.domain, *[s.kind for s in recipe.stages]],
+                         eval_results=eval_results or None,
+                         base_model=base_model if "/" in base_model and not os.path.exists(base_model) else None)
+    final = recipe.stages[-1].name
+    body = f"""
+# {name}
+
+A {recipe.domain} reasoning model trained with [R1 Foundry](https://pypi.org/project/r1-foundry/):
+{" → ".join(s.kind.upper() for s in recipe.stages)}. The final weights are in `{final}/`.
+
+## Base model
+`{base_model}`
+
+## Data
+{data_desc}
+
+## Recipe
+Seed {recipe.seed}. Each stage starts from the previous stage's output.
+
+{_stage_table(recipe)}
+
+{recipe.notes.strip() if getattr(recipe, "notes", "") else ""}
+
+## Evaluation
+Measured by this run on the held-out split (suite `{recipe.eval.suite}`, greedy decoding,
+max {recipe.eval.max_new_tokens} new tokens). Per-bucket tables are in `eval/<stage>/results.md`.
+
+{_results_table(results)}
+
+{"![reward curve](reward_curve.png)" if png else ""}
+
+## Intended use and limitations
+For research on domain-specialised reasoning. Numbers above come from this run's held-out
+split only; a model trained on synthetic data does not transfer to real schemas or real
+questions without further training and evaluation. Generated SQL must run in a sandbox
+(read-only, time-limited), as R1 Foundry's verifier does; never against a production database.
+"""
+    card = ModelCard.from_template(data, template_str="---\n{{ card_data }}\n---\n" + body)
+    path = os.path.join(run_dir, "README.md")
+    card.save(path)
+    if push_to_hub:
+        try:
+            card.push_to_hub(push_to_hub)
+        except Exception as exc:  # network or auth: the card on disk is already written
+            raise FoundryError(f"card written to {path}, but pushing to {push_to_hub} failed: {exc}") from None
+    return path

@@ -1,0 +1,273 @@
+"""The Typer CLI: ``foundry`` (root) and the verbs every domain answers the same way.
+
+    foundry ls                      domains, rewards, recipes, suites
+    foundry doctor                  torch build, CUDA, bitsandbytes, vLLM, memory
+    foundry <domain> data build | train sft|dpo|grpo | eval | reward | card | pipeline | ls | validate
+
+Every command turns a :class:`~core.errors.FoundryError` into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import os
+import sys
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from core.errors import FoundryError
+
+err = Console(stderr=True)
+out = Console()
+OVERRIDES = typer.Argument(None, help="key=value recipe overrides, e.g. stages.sft.args.max_steps=10")
+
+
+def friendly(fn):
+    """Print FoundryError (and a few user errors) as one line and exit 2, without a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except FoundryError as exc:
+            err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            err.print("interrupted; rerun with --resume to continue from the last checkpoint")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+def _recipe(domain, name: str, overrides, preset=None):
+    from core.config import load_recipe
+
+    recipe = load_recipe(domain.recipe_path(name), list(overrides or []), preset)
+    if recipe.domain != domain.name:
+        raise FoundryError(f"recipe '{name}' is for domain '{recipe.domain}', not '{domain.name}'")
+    return recipe
+
+
+def save_recipe(recipe, path: str) -> None:
+    from core.io import atomic_write
+
+    atomic_write(path, yaml.safe_dump(dataclasses.asdict(recipe), sort_keys=False))
+
+
+def make_domain_app(domain) -> typer.Typer:
+    """The standard verbs for ``domain`` (plus its own, via ``domain.extend_cli``)."""
+    from core.registry import resolve
+
+    app = typer.Typer(help=domain.description, no_args_is_help=True, add_completion=False)
+    data_app = typer.Typer(help="Build datasets.", no_args_is_help=True)
+    train_app = typer.Typer(help="Train one stage (sft, dpo or grpo).", no_args_is_help=True)
+    app.add_typer(data_app, name="data")
+    app.add_typer(train_app, name="train")
+
+    @data_app.command("build")
+    @friendly
+    def data_build(out_dir: str = typer.Option(..., "--out", help="run folder; data goes to OUT/data"),
+                   builder: str = typer.Option("synthetic", help="dataset builder (see 'ls')"),
+                   arg: list[str] = typer.Option(None, help="builder argument key=value (repeatable)")):
+        """Build a dataset (synthetic offline, or a real format from --arg path=...)."""
+        from core.config import _parse_override
+        from core.pipeline import build_data
+
+        kwargs = {}
+        for a in arg or []:
+            keys, value = _parse_override(a)
+            kwargs[".".join(keys)] = value
+        path = build_data(domain, builder, kwargs, out_dir)
+        out.print(f"wrote {path}")
+
+    def _train(kind: str, data, model, out_dir, recipe_name, resume, overrides):
+        from core.pipeline import load_data, run_stage, seed_everything, split_of
+
+        recipe = _recipe(domain, recipe_name, overrides)
+        stage = next((s for s in recipe.stages if s.kind == kind), None)
+        if stage is None:
+            raise FoundryError(f"recipe '{recipe_name}' has no {kind} stage; pass a recipe that has one")
+        ds = load_data(data)
+        seed_everything(recipe.seed)
+        path = run_stage(domain, recipe, stage, model, split_of(ds, stage.split, data), out_dir, resume=resume)
+        out.print(f"wrote {path}")
+
+    def train_command(kind: str):
+        def command(data: str = typer.Option(..., help="dataset folder (RUN/data)"),
+                    model: str = typer.Option(..., help="model folder or hub id"),
+                    out_dir: str = typer.Option(..., "--out", help="output folder (checkpoints + final model)"),
+                    recipe: str = typer.Option("default", help="recipe name or YAML path (its stage of this kind)"),
+                    resume: bool = typer.Option(False, help="continue from the last checkpoint in --out"),
+                    overrides: list[str] = OVERRIDES):
+            _train(kind, data, model, out_dir, recipe, resume, overrides)
+
+        command.__doc__ = f"Train a {kind.upper()} stage with the recipe's {kind} settings."
+        return friendly(command)
+
+    for kind in ("sft", "dpo", "grpo"):
+        train_app.command(kind)(train_command(kind))
+
+    @app.command("eval")
+    @friendly
+    def eval_cmd(model: str = typer.Option(..., help="model folder or hub id"),
+                 data: str = typer.Option(..., help="dataset folder (RUN/data)"),
+                 out_dir: str = typer.Option(..., "--out", help="writes OUT/results.json and results.md"),
+                 recipe: str = typer.Option("default", help="recipe whose eval settings to use"),
+                 overrides: list[str] = OVERRIDES):
+        """Evaluate a model on the recipe's suite (execution accuracy etc.), with per-bucket tables."""
+        from core.pipeline import load_data, run_eval
+
+        r = _recipe(domain, recipe, overrides)
+        result = run_eval(domain, r, model, load_data(data), out_dir, os.path.basename(model.rstrip("/")))
+        out.print_json(data=result["metrics"])
+
+    @app.command("reward")
+    @friendly
+    def reward_cmd(examples: str = typer.Option(..., help="JSONL of examples (reference columns)"),
+                   completions: str = typer.Option(..., help="JSONL with a 'completion' per line, same order"),
+                   out_file: str = typer.Option(..., "--out", help="JSONL of scores: every component and total"),
+                   rewards: str = typer.Option(None, help="preset name or name=weight,... (default: first preset)")):
+        """Score completions against examples with every reward component."""
+        from core.io import atomic_write, read_jsonl
+        from core.rewards import build_rewards, score
+
+        spec = rewards or next(iter(domain.reward_presets))
+        if "=" in spec:
+            spec = {k: float(v) for k, v in (p.split("=", 1) for p in spec.split(","))}
+        funcs, weights = build_rewards(domain, spec)
+        exs, comps = read_jsonl(examples), read_jsonl(completions)
+        if len(exs) != len(comps):
+            raise FoundryError(f"{completions}: {len(comps)} lines, but {examples} has {len(exs)}; they pair by line")
+        check = resolve(domain.check_example) if domain.check_example else (lambda e, w, b: e)
+        base = os.path.dirname(os.path.abspath(examples))
+        exs = [check(e, f"{examples}:{i + 1}", base) for i, e in enumerate(exs)]
+        for i, c in enumerate(comps):
+            if "completion" not in c:
+                raise FoundryError(f"{completions}:{i + 1}: missing field 'completion'")
+        columns = {k: [e.get(k) for e in exs] for k in {k for e in exs for k in e} if k not in ("prompt", "completion")}
+        rows = score(funcs, weights, [e.get("prompt", "") for e in exs], [c["completion"] for c in comps], columns)
+        atomic_write(out_file, "".join(json.dumps(r) + "\n" for r in rows))
+        mean = sum(r["total"] for r in rows) / max(len(rows), 1)
+        out.print(f"scored {len(rows)} completions, mean total {mean:.4f} -> {out_file}")
+
+    @app.command("card")
+    @friendly
+    def card_cmd(run: str = typer.Option(..., help="run folder written by 'pipeline'"),
+                 push_to_hub: str = typer.Option(None, help="also push the card to this hub repo")):
+        """(Re)write RUN/README.md from RUN/recipe.yaml and RUN/eval/results.json."""
+        from core.card import write_card
+        from core.config import load_recipe
+
+        recipe = load_recipe(os.path.join(run, "recipe.yaml"))
+        path = os.path.join(run, "eval", "results.json")
+        results = json.load(open(path))["stages"] if os.path.isfile(path) else {}
+        card = write_card(run_dir=run, recipe=recipe, results=results, base_model=recipe.model.name,
+                          data_desc=f"Builder `{recipe.data.builder}` with {recipe.data.args}.", push_to_hub=push_to_hub)
+        out.print(f"wrote {card}")
+
+    @app.command("pipeline")
+    @friendly
+    def pipeline_cmd(out_dir: str = typer.Option(..., "--out", help="run folder: card at OUT/README.md, "
+                                                                     "evaluation at OUT/eval/results.json"),
+                     recipe: str = typer.Option("default", help="recipe name or YAML path"),
+                     preset: str = typer.Option(None, help="named override set of the recipe, e.g. smoke"),
+                     resume: bool = typer.Option(False, help="skip finished stages, continue the interrupted one"),
+                     push_to_hub: str = typer.Option(None, help="push the card to this hub repo"),
+                     overrides: list[str] = OVERRIDES):
+        """Run every stage of a recipe: data -> model -> stages -> eval of each stage -> model card."""
+        from core.pipeline import run_pipeline
+
+        r = _recipe(domain, recipe, overrides, preset)
+        os.makedirs(out_dir, exist_ok=True)
+        save_recipe(r, os.path.join(out_dir, "recipe.yaml"))
+        results = run_pipeline(r, out_dir, resume=resume, push_to_hub=push_to_hub)
+        table = Table("stage", *next(iter(results.values()))["metrics"].keys()) if results else None
+        for stage, res in results.items():
+            table.add_row(stage, *[f"{v:.4f}" for v in res["metrics"].values()])
+        if table:
+            out.print(table)
+
+    @app.command("ls")
+    @friendly
+    def ls_cmd():
+        """List rewards, reward presets, builders, eval suites and recipes."""
+        _print_domain(domain)
+
+    @app.command("validate")
+    @friendly
+    def validate_cmd(recipes: list[str] = typer.Argument(None, help="recipe names or paths (default: all)")):
+        """Check recipes against the schemas, TRL configs, rewards and suites, without training."""
+        from core.config import validate_stage_args
+        from core.rewards import build_rewards
+
+        names = recipes or list(domain.recipes())
+        for name in names:
+            path = domain.recipe_path(name)
+            with open(path) as fh:
+                presets = [None, *((yaml.safe_load(fh) or {}).get("presets") or {})]
+            for preset in presets:
+                r = _recipe(domain, path, [], preset)
+                for s in r.stages:
+                    validate_stage_args(s, f"{path}: ")
+                    if s.kind == "grpo":
+                        build_rewards(domain, s.rewards)
+                domain.suite(r.eval.suite)
+                domain.builder(r.data.builder)
+            out.print(f"ok {path} (presets: {', '.join(p for p in presets if p) or 'none'})")
+
+    if domain.extend_cli:
+        resolve(domain.extend_cli)(app)
+    return app
+
+
+def _print_domain(domain) -> None:
+    t = Table(title=f"{domain.name}: {domain.description}", show_lines=False)
+    t.add_column("kind")
+    t.add_column("names")
+    t.add_row("rewards", ", ".join(domain.reward_registry().names()))
+    t.add_row("reward presets", ", ".join(domain.reward_presets))
+    t.add_row("builders", ", ".join(domain.builders))
+    t.add_row("eval suites", ", ".join(domain.suites()))
+    t.add_row("recipes", ", ".join(domain.recipes()))
+    out.print(t)
+
+
+def build_root() -> typer.Typer:
+    from core.domain import discover
+
+    root = typer.Typer(help="R1 Foundry: domain reasoning models with SFT, DPO and GRPO.", no_args_is_help=True,
+                       add_completion=False)
+
+    @root.command("ls")
+    @friendly
+    def ls_all():
+        """Every domain with its rewards, builders, suites and recipes."""
+        for domain in discover().values():
+            _print_domain(domain)
+
+    @root.command("doctor")
+    @friendly
+    def doctor():
+        """What this machine can run: torch build, CUDA, bitsandbytes, vLLM, free memory."""
+        from core.doctor import report
+
+        for line in report():
+            out.print(line, highlight=False)
+
+    for name, domain in discover().items():
+        root.add_typer(make_domain_app(domain), name=name)
+    return root
+
+
+def main() -> None:
+    try:
+        app = build_root()
+    except FoundryError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(2)
+    app()

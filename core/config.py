@@ -1,0 +1,197 @@
+"""Recipes: YAML files validated against these dataclasses, with ``key=value`` overrides.
+
+A recipe names a domain, a model, a data builder, a list of stages (each starts from the
+previous stage's output) and an eval suite. ``presets`` are named lists of overrides
+(``--preset smoke``). Overrides use dotted paths; stages are addressed by name or index::
+
+    foundry sql pipeline stages.sft.args.max_steps=50 eval.limit=40 model.name=small
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from core.errors import FoundryError
+from core.registry import did_you_mean
+
+STAGE_KINDS = ("sft", "dpo", "grpo")
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.1 reads ``1e-3`` as a string; recipes mean a float (as ``float('1e-3')`` does)."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)$|^[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?$"),
+    list("-+0123456789."),
+)
+
+
+def yaml_load(text_or_stream):
+    return yaml.load(text_or_stream, Loader=_Loader)
+
+
+@dataclass
+class ModelSpec:
+    name: str = field(default="tiny", metadata={"help": "'tiny' (~10M), 'small' (~30M), an HF hub id or a local path"})
+    vocab_size: int = field(default=2048, metadata={"help": "tokenizer vocabulary for tiny/small models"})
+    lora: bool = field(default=False, metadata={"help": "train LoRA adapters (peft) instead of full weights"})
+    qlora: bool = field(default=False, metadata={"help": "4-bit NF4 base (bitsandbytes) + LoRA adapters"})
+    lora_r: int = field(default=16, metadata={"help": "LoRA rank"})
+    lora_alpha: int = field(default=32, metadata={"help": "LoRA alpha"})
+
+    def __post_init__(self):
+        if self.lora and self.qlora:
+            raise FoundryError("model: set either lora or qlora, not both (qlora already trains LoRA adapters)")
+
+
+@dataclass
+class DataSpec:
+    builder: str = field(default="synthetic", metadata={"help": "dataset builder of the domain"})
+    args: dict = field(default_factory=dict, metadata={"help": "keyword arguments of the builder"})
+
+
+@dataclass
+class StageSpec:
+    name: str = field(default="", metadata={"help": "stage name; its output goes to RUN/<name>"})
+    kind: str = field(default="sft", metadata={"help": "sft, dpo or grpo"})
+    split: str = field(default="", metadata={"help": "dataset split (default: train; dpo: preference)"})
+    args: dict = field(default_factory=dict, metadata={"help": "TRL config fields (SFTConfig/DPOConfig/GRPOConfig)"})
+    rewards: Any = field(default=None, metadata={"help": "grpo: a preset name, {name: weight} or [{name, weight, ...}]"})
+    evaluate: bool = field(default=True, metadata={"help": "evaluate this stage's model in the pipeline"})
+
+    def __post_init__(self):
+        if self.kind not in STAGE_KINDS:
+            raise FoundryError(f"stage '{self.name}': kind '{self.kind}' is not one of {', '.join(STAGE_KINDS)}")
+        self.name = self.name or self.kind
+        self.split = self.split or ("preference" if self.kind == "dpo" else "train")
+        if self.kind == "grpo" and not self.rewards:
+            raise FoundryError(f"stage '{self.name}': grpo needs 'rewards' (a preset name or a mapping)")
+
+
+@dataclass
+class EvalSpec:
+    suite: str = field(default="", metadata={"help": "eval suite name of the domain"})
+    split: str = field(default="test", metadata={"help": "dataset split to evaluate"})
+    max_new_tokens: int = field(default=128, metadata={"help": "generation budget per answer"})
+    batch_size: int = field(default=64, metadata={"help": "prompts per generation batch"})
+    k: int = field(default=1, metadata={"help": "samples per prompt; k>1 adds pass@k and maj@k"})
+    temperature: float = field(default=1.0, metadata={"help": "sampling temperature when k>1 (k=1 is greedy)"})
+    limit: int = field(default=0, metadata={"help": "evaluate only the first N examples (0 = all)"})
+    backend: str = field(default="auto", metadata={"help": "auto, hf or vllm"})
+
+
+@dataclass
+class Recipe:
+    domain: str = field(default="", metadata={"help": "domain name, e.g. sql"})
+    seed: int = field(default=0, metadata={"help": "global seed"})
+    model: ModelSpec = field(default_factory=ModelSpec)
+    data: DataSpec = field(default_factory=DataSpec)
+    stages: list = field(default_factory=list)
+    eval: EvalSpec = field(default_factory=EvalSpec)
+    presets: dict = field(default_factory=dict, metadata={"help": "name -> list of key=value overrides"})
+    notes: str = field(default="", metadata={"help": "free text copied into the model card (e.g. budget choices)"})
+
+    def stage(self, name: str) -> StageSpec:
+        for s in self.stages:
+            if s.name == name:
+                return s
+        raise FoundryError(f"recipe has no stage '{name}';{did_you_mean(name, [s.name for s in self.stages])}")
+
+
+def _build(cls, data: Any, where: str):
+    if not isinstance(data, dict):
+        raise FoundryError(f"{where}: expected a mapping, got {type(data).__name__}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in data.items():
+        if key not in fields:
+            raise FoundryError(f"{where}: unknown key '{key}';{did_you_mean(str(key), fields)}")
+        if key == "stages":
+            if not isinstance(value, list):
+                raise FoundryError(f"{where}.stages: expected a list of stages")
+            value = [_build(StageSpec, v, f"{where}.stages[{i}]") for i, v in enumerate(value)]
+        elif dataclasses.is_dataclass(fields[key].default_factory if fields[key].default_factory
+                                      is not dataclasses.MISSING else None):
+            value = _build(fields[key].default_factory, value, f"{where}.{key}")
+        kwargs[key] = value
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:
+        raise FoundryError(f"{where}: {exc}") from None
+
+
+def _parse_override(text: str) -> tuple[list[str], Any]:
+    if "=" not in text:
+        raise FoundryError(f"override '{text}' must look like key=value (e.g. stages.sft.args.max_steps=10)")
+    key, _, raw = text.partition("=")
+    try:
+        value = yaml_load(raw) if raw else ""
+    except yaml.YAMLError:
+        value = raw
+    return key.strip().split("."), value
+
+
+def _set(tree: dict, path: list[str], value: Any, text: str) -> None:
+    node: Any = tree
+    for i, part in enumerate(path[:-1]):
+        if isinstance(node, list):
+            names = [s.get("name") or s.get("kind") for s in node]
+            idx = int(part) if part.isdigit() else (names.index(part) if part in names else None)
+            if idx is None or idx >= len(node):
+                raise FoundryError(f"override '{text}': no stage '{part}';{did_you_mean(part, names)}")
+            node = node[idx]
+        else:
+            node = node.setdefault(part, {})
+            if not isinstance(node, (dict, list)):
+                raise FoundryError(f"override '{text}': '{'.'.join(path[: i + 1])}' is not a section")
+    node[path[-1]] = value
+
+
+def load_recipe(path: str, overrides: list[str] = (), preset: str | None = None) -> Recipe:
+    """Read, override and validate a recipe; raises :class:`FoundryError` naming the bad key."""
+    if not os.path.isfile(path):
+        raise FoundryError(f"{path}: recipe file not found")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            tree = yaml_load(fh) or {}
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
+        raise FoundryError(f"{path}:{line}: malformed YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(tree, dict):
+        raise FoundryError(f"{path}: a recipe must be a mapping")
+    extra = []
+    if preset:
+        presets = tree.get("presets") or {}
+        if preset not in presets:
+            raise FoundryError(f"{path}: unknown preset '{preset}';{did_you_mean(preset, presets)}")
+        extra = list(presets[preset])
+    for text in [*extra, *overrides]:
+        keys, value = _parse_override(text)
+        _set(tree, keys, value, text)
+    recipe = _build(Recipe, tree, os.path.basename(path))
+    if not recipe.stages:
+        raise FoundryError(f"{path}: a recipe needs at least one stage")
+    names = [s.name for s in recipe.stages]
+    if len(set(names)) != len(names):
+        raise FoundryError(f"{path}: stage names must be unique, got {names}")
+    return recipe
+
+
+def validate_stage_args(stage: StageSpec, where: str = "") -> None:
+    """Check a stage's ``args`` against the TRL config dataclass it will build."""
+    from core.train import config_class
+
+    cls = config_class(stage.kind)
+    fields = {f.name for f in dataclasses.fields(cls)}
+    for key in stage.args:
+        if key not in fields:
+            raise FoundryError(f"{where}stage '{stage.name}': unknown {cls.__name__} field '{key}';"
+                               f"{did_you_mean(key, fields).split(' available:')[0] or ' see the TRL docs'}")

@@ -1,0 +1,124 @@
+"""What a domain declares, and how core finds domains without importing any by name.
+
+A domain package ``domains/<name>/__init__.py`` defines ``DOMAIN = Domain(...)`` with lazy
+``"module:attr"`` strings, so discovering every domain imports no heavy library. Third-party
+domains register the same object under the ``r1_foundry.domains`` entry-point group.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.metadata import entry_points
+
+import yaml
+
+from core.errors import FoundryError
+from core.registry import Registry, did_you_mean
+
+
+@dataclass
+class Domain:
+    """A domain's manifest.
+
+    Attributes:
+        name: short name, the CLI group and the prefix of every reward (``sql/execution``).
+        description: one line for ``foundry ls``.
+        rewards: reward name -> ``"module:factory"``; ``factory(**params)`` returns a TRL reward.
+        reward_presets: preset name -> list of ``{name, weight, **params}``.
+        builders: builder name -> ``"module:function"`` returning a ``DatasetDict``.
+        scorer: ``"module:function"``; ``scorer(example, completion, **params) -> dict``
+            of per-sample metrics (floats), plus an optional ``"answer_key"`` for maj@k.
+        package_dir: folder holding ``recipes/*.yaml`` and ``suites/*.yaml``.
+        extend_cli: optional ``"module:function"`` adding domain-only commands to its app.
+        check_example: optional ``"module:function"``; ``f(example, where, base_dir) -> example``
+            validates a user-supplied example (``reward`` verb) and fills derived columns.
+    """
+
+    name: str
+    description: str
+    rewards: dict[str, str]
+    reward_presets: dict[str, list[dict]]
+    builders: dict[str, str]
+    scorer: str
+    package_dir: str
+    extend_cli: str | None = None
+    check_example: str | None = None
+    _rewards: Registry | None = field(default=None, repr=False)
+
+    def reward_registry(self) -> Registry:
+        if self._rewards is None:
+            self._rewards = Registry("reward")
+            for name, target in self.rewards.items():
+                if not name.startswith(self.name + "/"):
+                    raise FoundryError(f"domain {self.name}: reward '{name}' must be named '{self.name}/...'")
+                self._rewards.add(name, target)
+        return self._rewards
+
+    def builder(self, name: str):
+        reg = Registry("dataset builder")
+        for n, t in self.builders.items():
+            reg.add(n, t)
+        return reg.get(name)
+
+    def recipes(self) -> dict[str, str]:
+        folder = os.path.join(self.package_dir, "recipes")
+        return {f[:-5]: os.path.join(folder, f) for f in sorted(os.listdir(folder)) if f.endswith(".yaml")}
+
+    def recipe_path(self, name_or_path: str) -> str:
+        if os.path.isfile(name_or_path):
+            return name_or_path
+        recipes = self.recipes()
+        if name_or_path not in recipes:
+            raise FoundryError(f"unknown recipe '{name_or_path}' (not a file either);{did_you_mean(name_or_path, recipes)}")
+        return recipes[name_or_path]
+
+    def suites(self) -> dict[str, dict]:
+        folder = os.path.join(self.package_dir, "suites")
+        out = {}
+        for f in sorted(os.listdir(folder)):
+            if f.endswith(".yaml"):
+                with open(os.path.join(folder, f), encoding="utf-8") as fh:
+                    suite = yaml.safe_load(fh)
+                out[suite["name"]] = suite
+        return out
+
+    def suite(self, name: str) -> dict:
+        suites = self.suites()
+        if name not in suites:
+            raise FoundryError(f"unknown eval suite '{name}';{did_you_mean(name, suites)}")
+        return suites[name]
+
+
+@lru_cache(maxsize=1)
+def discover() -> dict[str, Domain]:
+    """All domains: sub-packages of ``domains`` plus the ``r1_foundry.domains`` entry points."""
+    found: dict[str, Domain] = {}
+
+    def _add(domain: Domain, origin: str) -> None:
+        if domain.name in found:
+            raise FoundryError(f"duplicate domain '{domain.name}' ({origin})")
+        found[domain.name] = domain
+
+    try:
+        package = importlib.import_module("domains")
+        for info in pkgutil.iter_modules(package.__path__):
+            if info.ispkg:
+                module = importlib.import_module(f"domains.{info.name}")
+                if hasattr(module, "DOMAIN"):
+                    _add(module.DOMAIN, f"domains.{info.name}")
+    except ModuleNotFoundError:
+        pass
+    for ep in entry_points(group="r1_foundry.domains"):
+        _add(ep.load(), ep.value)
+    return found
+
+
+def get_domain(name: str) -> Domain:
+    domains = discover()
+    if name not in domains:
+        raise FoundryError(f"unknown domain '{name}';{did_you_mean(name, domains)}")
+    return domains[name]

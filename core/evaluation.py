@@ -1,0 +1,102 @@
+"""The eval runner: generate -> verify (the domain's scorer) -> aggregate -> results.json + results.md.
+
+Outputs in ``out_dir``: ``results.json`` (overall metrics, per-bucket breakdowns, pass@k and
+maj@k when k > 1), ``results.md`` (the same as Markdown tables) and ``samples.jsonl`` (every
+completion with its metrics).
+
+    foundry sql eval --model runs/sql/grpo --data runs/sql/data --out runs/sql/eval/grpo
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter, defaultdict
+
+from core.generation import generate_hf, generate_vllm, pick_backend
+
+
+def _mean(xs) -> float:
+    xs = list(xs)
+    return sum(xs) / len(xs) if xs else 0.0
+
+
+def aggregate(rows: list[dict], metrics: list[str], buckets: list[str], primary: str, k: int) -> dict:
+    """Aggregate per-example rows ``{"example": {...}, "samples": [metric dicts]}``."""
+    # Sample 0 is the greedy answer when k == 1; with k > 1 the per-sample mean is pass@1.
+    overall = {m: _mean(_mean(s[m] for s in r["samples"]) for r in rows) for m in metrics}
+    result = {"n": len(rows), "k": k, "metrics": overall, "buckets": {}}
+    for col in buckets:
+        groups = defaultdict(list)
+        for r in rows:
+            groups[str(r["example"].get(col, "?"))].append(r)
+        result["buckets"][col] = {
+            key: {"n": len(g), **{m: _mean(_mean(s[m] for s in r["samples"]) for r in g) for m in metrics}}
+            for key, g in sorted(groups.items())
+        }
+    if k > 1:
+        result[f"pass@{k}"] = _mean(float(any(s[primary] > 0 for s in r["samples"])) for r in rows)
+        maj = []
+        for r in rows:
+            keys = Counter(s.get("answer_key") for s in r["samples"] if s.get("answer_key") is not None)
+            if not keys:
+                maj.append(0.0)
+                continue
+            top = keys.most_common(1)[0][0]
+            maj.append(next(s[primary] for s in r["samples"] if s.get("answer_key") == top))
+        result[f"maj@{k}"] = _mean(maj)
+    return result
+
+
+def to_markdown(result: dict, metrics: list[str]) -> str:
+    lines = [f"## {result.get('suite', 'eval')} (v{result.get('version', '?')}) — {result.get('stage', '')}", "",
+             "| metric | value |", "|---|---|"]
+    lines += [f"| {m} | {result['metrics'][m]:.4f} |" for m in metrics]
+    for key in (f"pass@{result['k']}", f"maj@{result['k']}"):
+        if key in result:
+            lines.append(f"| {key} | {result[key]:.4f} |")
+    for col, groups in result["buckets"].items():
+        lines += ["", f"### by {col}", "", "| " + col + " | n | " + " | ".join(metrics) + " |",
+                  "|---|---|" + "---|" * len(metrics)]
+        for key, g in groups.items():
+            lines.append(f"| {key} | {g['n']} | " + " | ".join(f"{g[m]:.3f}" for m in metrics) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def evaluate(*, model_path: str, dataset, suite: dict, scorer, out_dir: str, max_new_tokens: int = 128,
+             batch_size: int = 64, k: int = 1, temperature: float = 1.0, limit: int = 0, backend: str = "auto",
+             stage: str = "") -> dict:
+    """Evaluate ``model_path`` on ``dataset`` with the domain ``scorer``; write and return results."""
+    from core.models import load_model, load_tokenizer
+
+    if limit:
+        dataset = dataset.select(range(min(limit, len(dataset))))
+    examples = dataset.to_list()
+    prompts = [ex["prompt"] for ex in examples]
+    backend = pick_backend(backend)
+    start = time.perf_counter()
+    if backend == "vllm":
+        completions = generate_vllm(model_path, load_tokenizer(model_path), prompts, max_new_tokens=max_new_tokens,
+                                    num_samples=k, temperature=temperature)
+    else:
+        model, tokenizer, _ = load_model(model_path)
+        completions = generate_hf(model, tokenizer, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size,
+                                  num_samples=k, temperature=temperature)
+    gen_seconds = time.perf_counter() - start
+    rows = [{"example": ex, "samples": [{"completion": c, **scorer(ex, c)} for c in comps]}
+            for ex, comps in zip(examples, completions)]
+    metrics, primary = suite["metrics"], suite.get("primary", suite["metrics"][0])
+    result = {"suite": suite["name"], "version": suite.get("version", 1), "stage": stage, "model": model_path,
+              "primary": primary, "backend": backend, "generation_seconds": round(gen_seconds, 2),
+              **aggregate(rows, metrics, suite.get("buckets", []), primary, k)}
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "results.json"), "w") as fh:
+        json.dump(result, fh, indent=1)
+    with open(os.path.join(out_dir, "results.md"), "w") as fh:
+        fh.write(to_markdown(result, metrics))
+    with open(os.path.join(out_dir, "samples.jsonl"), "w") as fh:
+        for r in rows:
+            keep = {c: r["example"][c] for c in r["example"] if c not in ("prompt", "completion")}
+            fh.write(json.dumps({**keep, "samples": r["samples"]}, default=str) + "\n")
+    return result

@@ -1,0 +1,43 @@
+"""Reading user files with errors that name the file and line; writing without losing old output."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+from core.errors import FoundryError
+
+
+def read_jsonl(path: str) -> list[dict]:
+    """Objects of a JSONL file; a bad line raises ``FoundryError('path:line: ...')``."""
+    if not os.path.isfile(path):
+        raise FoundryError(f"{path}: file not found")
+    rows = []
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise FoundryError(f"{path}:{n}: malformed JSON ({exc.msg}); fix or remove that line") from None
+            if not isinstance(obj, dict):
+                raise FoundryError(f"{path}:{n}: expected a JSON object, got {type(obj).__name__}")
+            rows.append(obj)
+    return rows
+
+
+def atomic_write(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so a failure leaves the old file intact."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise

@@ -1,0 +1,163 @@
+"""Recipes end to end: data -> model -> stages -> eval of each stage -> model card.
+
+Run directory layout (``--out RUN``)::
+
+    RUN/data/            the DatasetDict (save_to_disk) + <split>.jsonl + the domain's files
+    RUN/model/           tokenizer + from-scratch model (tiny/small only)
+    RUN/<stage>/         each stage's checkpoints and final model
+    RUN/eval/<stage>/    results.json, results.md, samples.jsonl per evaluated stage
+    RUN/eval/results.json  every evaluated stage's results
+    RUN/README.md        the model card; RUN/reward_curve.png
+
+    foundry sql pipeline --out runs/sql [--preset smoke] [--resume]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+
+from rich.console import Console
+
+from core.config import Recipe, StageSpec, validate_stage_args
+from core.domain import Domain, get_domain
+from core.errors import FoundryError
+from core.models import SIZES, build_scratch_model, check_model_ref, train_tokenizer
+from core.registry import resolve
+
+console = Console(stderr=True)
+
+
+def seed_everything(seed: int) -> None:
+    from transformers import set_seed
+
+    random.seed(seed)
+    set_seed(seed)
+
+
+def build_data(domain: Domain, builder: str, args: dict, out: str) -> str:
+    """Run a builder and save its DatasetDict to ``out/data``; return that folder."""
+    data_dir = os.path.join(out, "data")
+    fn = domain.builder(builder)
+    try:
+        ds = fn(out=data_dir, **args)
+    except TypeError as exc:
+        raise FoundryError(f"data builder '{builder}': bad arguments {sorted(args)}: {exc}") from None
+    ds.save_to_disk(data_dir)
+    for split, part in ds.items():
+        part.to_json(os.path.join(data_dir, f"{split}.jsonl"), lines=True, force_ascii=False)
+    return data_dir
+
+
+def load_data(data_dir: str):
+    from datasets import load_from_disk
+
+    if not os.path.isfile(os.path.join(data_dir, "dataset_dict.json")):
+        raise FoundryError(f"{data_dir}: no dataset here; run 'data build --out RUN' and pass RUN/data")
+    return load_from_disk(data_dir)
+
+
+def split_of(ds, name: str, data_dir: str = ""):
+    if name not in ds:
+        raise FoundryError(f"{data_dir or 'dataset'}: no split '{name}'; available: {', '.join(ds)}")
+    return ds[name]
+
+
+def corpus(dataset) -> list[str]:
+    """Every prompt and completion text of a split, for training the tokenizer."""
+    texts = []
+    for ex in dataset:
+        for col in ("prompt", "completion"):
+            value = ex.get(col)
+            if isinstance(value, list):
+                texts += [m["content"] for m in value]
+            elif isinstance(value, str):
+                texts.append(value)
+    return texts
+
+
+def prepare_model(spec, train_split, out_dir: str, seed: int) -> str:
+    """The starting model's path: a fresh tiny/small model (tokenizer trained on ``train_split``)
+    or the user's hub id / local path as given."""
+    if spec.name not in SIZES:
+        check_model_ref(spec.name)
+        return spec.name
+    if os.path.isfile(os.path.join(out_dir, "foundry.json")):
+        return out_dir  # already built (resume); rebuilding would change nothing but time
+    tok = train_tokenizer(corpus(train_split), vocab_size=spec.vocab_size, out_dir=out_dir)
+    return build_scratch_model(spec.name, tok, out_dir, seed=seed)
+
+
+def run_stage(domain: Domain, recipe: Recipe, stage: StageSpec, model_path: str, dataset, out_dir: str,
+              resume: bool = False) -> str:
+    """Train one stage from ``model_path`` into ``out_dir``."""
+    from core import train
+    from core.rewards import build_rewards
+
+    validate_stage_args(stage)
+    m = recipe.model
+    common = dict(model_path=model_path, train_dataset=dataset, out_dir=out_dir, args=stage.args, lora=m.lora,
+                  qlora=m.qlora, lora_r=m.lora_r, lora_alpha=m.lora_alpha, resume=resume, seed=recipe.seed)
+    console.print(f"[bold]stage {stage.name}[/] ({stage.kind}) from {model_path} -> {out_dir}")
+    if stage.kind == "sft":
+        return train.run_sft(**common)
+    if stage.kind == "dpo":
+        return train.run_dpo(**common)
+    funcs, weights = build_rewards(domain, stage.rewards)
+    return train.run_grpo(**common, reward_funcs=funcs, reward_weights=weights)
+
+
+def run_eval(domain: Domain, recipe: Recipe, model_path: str, ds, out_dir: str, stage: str) -> dict:
+    from core.evaluation import evaluate
+
+    e = recipe.eval
+    suite = domain.suite(e.suite)
+    split = e.split or suite.get("split", "test")
+    console.print(f"[bold]eval[/] {stage} on {split} ({suite['name']})")
+    result = evaluate(model_path=model_path, dataset=split_of(ds, split), suite=suite, scorer=resolve(domain.scorer),
+                      out_dir=out_dir, max_new_tokens=e.max_new_tokens, batch_size=e.batch_size, k=e.k,
+                      temperature=e.temperature, limit=e.limit, backend=e.backend, stage=stage)
+    result["split"] = split
+    return result
+
+
+def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub: str | None = None) -> dict:
+    """All stages of ``recipe`` into ``out``; with ``resume`` finished stages are skipped and an
+    interrupted one continues from its last checkpoint."""
+    from core.card import write_card
+    from core.train import is_done
+
+    domain = get_domain(recipe.domain)
+    for s in recipe.stages:
+        validate_stage_args(s)
+    domain.suite(recipe.eval.suite)
+    seed_everything(recipe.seed)
+    os.makedirs(out, exist_ok=True)
+    data_dir = os.path.join(out, "data")
+    if not (resume and os.path.isfile(os.path.join(data_dir, "dataset_dict.json"))):
+        console.print(f"[bold]data[/] {recipe.data.builder} -> {data_dir}")
+        build_data(domain, recipe.data.builder, recipe.data.args, out)
+    ds = load_data(data_dir)
+    model_path = prepare_model(recipe.model, split_of(ds, "train"), os.path.join(out, "model"), recipe.seed)
+    results_path = os.path.join(out, "eval", "results.json")
+    results: dict = {}
+    if resume and os.path.isfile(results_path):
+        with open(results_path) as fh:
+            results = json.load(fh)["stages"]
+    for stage in recipe.stages:
+        stage_dir = os.path.join(out, stage.name)
+        if not (resume and is_done(stage_dir)):
+            run_stage(domain, recipe, stage, model_path, split_of(ds, stage.split), stage_dir, resume=resume)
+        model_path = stage_dir
+        if stage.evaluate and stage.name not in results:
+            results[stage.name] = run_eval(domain, recipe, stage_dir, ds, os.path.join(out, "eval", stage.name),
+                                           stage.name)
+            with open(results_path, "w") as fh:
+                json.dump({"stages": results}, fh, indent=1)
+    data_desc = f"Builder `{recipe.data.builder}` of domain `{recipe.domain}` with {recipe.data.args or 'defaults'}; " + \
+        ", ".join(f"{k}: {len(v)} rows" for k, v in ds.items()) + "."
+    card = write_card(run_dir=out, recipe=recipe, results=results, base_model=recipe.model.name, data_desc=data_desc,
+                      push_to_hub=push_to_hub)
+    console.print(f"[green]done[/]: card {card}, results {results_path}")
+    return results

@@ -1,0 +1,68 @@
+"""Reward composition: names and weights from YAML, callables from the domain registries.
+
+A reward follows TRL's contract ``f(prompts, completions, **columns) -> list[float | None]``
+and has a stable ``__name__`` such as ``sql/execution``, so GRPOTrainer logs
+``rewards/sql/execution/mean``. Weights stay here and in the recipe, never inside a reward.
+
+Accepted specs (``rewards:`` in a GRPO stage)::
+
+    rewards: reasoning-sql                       # a preset of the domain
+    rewards: {sql/execution: 3, sql/format: 1}   # name -> weight
+    rewards:                                     # with factory parameters
+      - {name: sql/execution, weight: 1, semantics: bird}
+"""
+
+from __future__ import annotations
+
+import math
+
+from core.domain import Domain, get_domain
+from core.errors import FoundryError
+
+
+def _normalise(domain: Domain, spec) -> list[dict]:
+    if isinstance(spec, str):
+        if spec not in domain.reward_presets:
+            from core.registry import did_you_mean
+
+            raise FoundryError(f"unknown reward preset '{spec}';{did_you_mean(spec, domain.reward_presets)}")
+        return [dict(item) for item in domain.reward_presets[spec]]
+    if isinstance(spec, dict):
+        return [{"name": k, "weight": v} for k, v in spec.items()]
+    if isinstance(spec, list) and all(isinstance(x, dict) and "name" in x for x in spec):
+        return [dict(x) for x in spec]
+    raise FoundryError("rewards: expected a preset name, a {name: weight} mapping or a list of {name, weight, ...}")
+
+
+def build_rewards(domain: Domain, spec) -> tuple[list, list[float]]:
+    """Turn a reward spec into ``(callables, weights)`` for GRPOTrainer.
+
+    Example:
+        >>> funcs, weights = build_rewards(get_domain("sql"), "arctic")  # doctest: +SKIP
+    """
+    funcs, weights = [], []
+    for item in _normalise(domain, spec):
+        name = item.pop("name")
+        weight = item.pop("weight", 1.0)
+        if not isinstance(weight, (int, float)) or not math.isfinite(weight):
+            raise FoundryError(f"reward '{name}': weight must be a finite number, got {weight!r}")
+        owner = get_domain(name.split("/")[0]) if "/" in name else domain
+        factory = owner.reward_registry().get(name)
+        try:
+            funcs.append(factory(**item))
+        except TypeError as exc:
+            raise FoundryError(f"reward '{name}': bad parameters {sorted(item)}: {exc}") from None
+        weights.append(float(weight))
+    return funcs, weights
+
+
+def score(funcs, weights, prompts, completions, columns: dict) -> list[dict]:
+    """Score completions with every reward; returns one dict per completion with each
+    component and the weighted ``total`` (components that return None are skipped)."""
+    parts = {f.__name__: f(prompts=prompts, completions=completions, **columns) for f in funcs}
+    rows = []
+    for i in range(len(completions)):
+        row = {name: vals[i] for name, vals in parts.items()}
+        row["total"] = sum(w * row[f.__name__] for f, w in zip(funcs, weights) if row[f.__name__] is not None)
+        rows.append(row)
+    return rows

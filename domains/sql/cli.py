@@ -1,0 +1,46 @@
+"""``foundry-sql`` (also ``foundry sql``): the standard verbs plus ``exec``.
+
+    foundry sql exec --db runs/sql/data/databases/shop_0.sqlite --sql "SELECT count(*) FROM orders" --json
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import typer
+
+from core.cli import friendly, make_domain_app, out
+from core.errors import FoundryError
+
+
+def extend(app: typer.Typer) -> None:
+    @app.command("exec")
+    @friendly
+    def exec_cmd(db: str = typer.Option(..., help="SQLite database file"),
+                 sql: str = typer.Option(..., help="one SQL statement (run read-only, sandboxed)"),
+                 timeout: float = typer.Option(2.0, help="deadline in seconds"),
+                 max_rows: int = typer.Option(10_000, help="row cap"),
+                 as_json: bool = typer.Option(False, "--json", help="print the result as JSON")):
+        """Run untrusted SQL in the sandbox: read-only, one statement, deadline, row cap."""
+        from domains.sql.sandbox import Executor
+
+        if not os.path.isfile(db):
+            raise FoundryError(f"{db}: database file not found")
+        result = Executor(timeout=timeout, max_rows=max_rows).run(db, sql)
+        if as_json:
+            out.print(json.dumps(result.to_json(), default=str), highlight=False, soft_wrap=True)
+        elif result.ok:
+            out.print(" | ".join(result.columns))
+            for row in result.rows:
+                out.print(" | ".join(map(str, row)), highlight=False)
+        else:
+            out.print(f"error: {result.error}")
+        if not result.ok:
+            raise typer.Exit(1)
+
+
+def main() -> None:
+    from core.domain import get_domain
+
+    make_domain_app(get_domain("sql"))()

@@ -1,0 +1,23 @@
+"""Eval scoring for text-to-SQL, on the same verifier as the rewards.
+
+Per sample: execution accuracy under both semantics (``execution_spider``,
+``execution_bird``) and ``valid_sql`` (the answer runs). ``answer_key`` (the normalised
+result set of the prediction) lets the eval runner take a majority vote for maj@k.
+"""
+
+from __future__ import annotations
+
+from domains.sql import verify
+from domains.sql.sandbox import default_executor
+
+
+def score(example: dict, text: str) -> dict:
+    """Metrics for one generated completion of ``example``."""
+    executor = default_executor()
+    v = verify.judge(text, example["gold_sql"], example["db_path"], executor=executor)
+    key = None
+    if v.executed:
+        rows = executor.run(example["db_path"], v.sql).rows
+        key = repr(sorted(map(repr, rows)))
+    return {"execution_spider": float(v.match["spider"]), "execution_bird": float(v.match["bird"]),
+            "valid_sql": float(v.executed), "answer_key": key}

@@ -1,0 +1,148 @@
+"""Text-to-SQL rewards (TRL contract), all built on :mod:`domains.sql.verify`.
+
+Each factory returns a small picklable callable with a stable ``__name__``. Rewards read the
+dataset columns ``gold_sql`` and ``db_path``. Ranges:
+
+===================  ==============  =============================================
+name                 range           meaning
+===================  ==============  =============================================
+sql/execution        {0, 1}          results match the gold's (``semantics``)
+sql/syntax           {0, 1}          one allowed statement that compiles (EXPLAIN)
+sql/schema_linking   [0, 1]          Jaccard of tables/columns used vs the gold's
+sql/ngram            [0, 1]          bigram Jaccard with the gold query
+sql/format           {0, 0.5, 1}     think+answer layout / answer only / none
+sql/tiered           {-1, 0, 6}      SQL-R1-style tiers: format, executable, correct
+sql/arctic           {0, 0.1, 1}     Arctic-Text2SQL-R1: correct / executable / else
+===================  ==============  =============================================
+
+Any completion string gives a finite number in range; rewards never raise on model output.
+"""
+
+from __future__ import annotations
+
+from core.errors import FoundryError
+from domains.sql import verify
+from domains.sql.sandbox import default_executor
+
+
+class _Reward:
+    name = ""
+    floor = 0.0  # returned when scoring a completion fails in any unexpected way
+
+    def __init__(self, semantics: str = "spider"):
+        if semantics not in verify.SEMANTICS:
+            raise FoundryError(f"{self.name}: semantics must be one of {verify.SEMANTICS}, got '{semantics}'")
+        self.semantics = semantics
+        self.__name__ = self.name
+
+    def __call__(self, prompts=None, completions=(), gold_sql=None, db_path=None, **_):
+        if gold_sql is None or db_path is None:
+            raise FoundryError(f"{self.name}: the dataset needs 'gold_sql' and 'db_path' columns")
+        executor = default_executor()
+        out = []
+        for text, gold, db in zip(map(verify.completion_text, completions), gold_sql, db_path):
+            try:
+                out.append(float(self.score(text, gold, db, executor)))
+            except FileNotFoundError as exc:
+                raise FoundryError(f"{self.name}: {exc}") from None
+            except Exception:  # hostile output must never stop training
+                out.append(self.floor)
+        return out
+
+    def score(self, text, gold, db, executor) -> float:
+        raise NotImplementedError
+
+
+class _Execution(_Reward):
+    name = "sql/execution"
+
+    def score(self, text, gold, db, executor):
+        return 1.0 if verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,)).match[
+            self.semantics] else 0.0
+
+
+class _Syntax(_Reward):
+    name = "sql/syntax"
+
+    def score(self, text, gold, db, executor):
+        sql = verify.extract_sql(text)
+        return 1.0 if sql is not None and executor.explain(db, sql) else 0.0
+
+
+class _Schema(_Reward):
+    name = "sql/schema_linking"
+
+    def score(self, text, gold, db, executor):
+        return verify.schema_jaccard(verify.extract_sql(text), gold, verify.schema_key(db))
+
+
+class _NGram(_Reward):
+    name = "sql/ngram"
+
+    def score(self, text, gold, db, executor):
+        return verify.ngram_jaccard(verify.extract_sql(text), gold)
+
+
+class _Format(_Reward):
+    name = "sql/format"
+
+    def score(self, text, gold, db, executor):
+        return verify.format_score(text)
+
+
+class _Tiered(_Reward):
+    """SQL-R1 (Ma et al., 2025) tiers: a later tier counts only once the earlier one passes.
+    format +1 / -1; then executable +2 / -2; then result +3 / -3."""
+
+    name = "sql/tiered"
+    floor = -1.0
+
+    def score(self, text, gold, db, executor):
+        if verify.format_score(text) < 1.0:
+            return -1.0
+        v = verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,))
+        if not v.executed:
+            return 1.0 - 2.0
+        return 1.0 + 2.0 + (3.0 if v.match[self.semantics] else -3.0)
+
+
+class _Arctic(_Reward):
+    """Arctic-Text2SQL-R1 (Yao et al., 2025): 1 correct, 0.1 executable, 0 otherwise."""
+
+    name = "sql/arctic"
+
+    def score(self, text, gold, db, executor):
+        v = verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,))
+        return 1.0 if v.match[self.semantics] else (0.1 if v.executed else 0.0)
+
+
+def execution(semantics: str = "spider"):
+    return _Execution(semantics)
+
+
+def syntax():
+    return _Syntax()
+
+
+def schema_linking():
+    return _Schema()
+
+
+def ngram():
+    return _NGram()
+
+
+def format_reward():
+    return _Format()
+
+
+def tiered(semantics: str = "spider"):
+    return _Tiered(semantics)
+
+
+def arctic(semantics: str = "spider"):
+    return _Arctic(semantics)
+
+
+RANGES = {"sql/execution": (0.0, 1.0), "sql/syntax": (0.0, 1.0), "sql/schema_linking": (0.0, 1.0),
+          "sql/ngram": (0.0, 1.0), "sql/format": (0.0, 1.0), "sql/tiered": (-1.0, 6.0), "sql/arctic": (0.0, 1.0)}

@@ -1,0 +1,251 @@
+"""The one SQL verifier, shared by rewards (``rewards.py``) and evaluation (``evals.py``).
+
+Answer format (what the synthetic data teaches and what extraction expects)::
+
+    <think>short reasoning</think>
+    <answer>SELECT ...</answer>
+
+Extraction takes the text inside the last ``<answer>`` tags (a ```sql fence inside is
+unwrapped); failing that, the last ```sql fenced block. Nothing else counts as an answer.
+
+Execution comparison has two documented semantics (see ``domains/sql/README.md``):
+
+* ``spider`` (test-suite accuracy, Zhong et al. 2020): rows compared as a bag (duplicates
+  count); order matters only when the gold query has a top-level ORDER BY; the predicted
+  columns may come in any order (a column permutation that makes the results equal counts).
+* ``bird`` (Li et al. 2023): ``set(pred_rows) == set(gold_rows)``; order and duplicates are
+  ignored, column order matters.
+
+In both: floats are rounded to 6 decimal places (so ``0.1 + 0.2`` matches ``0.3`` and
+``3`` matches ``3.0``); NULL equals NULL; two empty results match; a gold that errors or
+times out is never a match; a prediction that errors, times out or exceeds the row cap is
+never a match.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+from domains.sql.sandbox import ExecResult
+
+SEMANTICS = ("spider", "bird")
+MAX_SQL_CHARS = 4_000  # longer "queries" are rejected before any parser sees them
+_ANSWER_RE = re.compile(r"<answer>(.*?)</answer>", re.S | re.I)
+_FENCE_RE = re.compile(r"```(?:sql|sqlite)?\s*\n?(.*?)```", re.S | re.I)
+_FULL_FORMAT_RE = re.compile(r"^\s*<think>.*?</think>\s*<answer>.*?</answer>\s*$", re.S | re.I)
+_TOKEN_RE = re.compile(r"'[^']*'|\"[^\"]*\"|\w+|[^\s\w]")
+
+
+def completion_text(completion) -> str:
+    """Plain text of a TRL completion: a string or a list of chat messages."""
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, list):
+        parts = [m.get("content", "") for m in completion if isinstance(m, dict)]
+        return "".join(p if isinstance(p, str) else "" for p in parts)
+    if isinstance(completion, dict):
+        content = completion.get("content", "")
+        return content if isinstance(content, str) else ""
+    return ""
+
+
+def extract_sql(text: str) -> str | None:
+    """The SQL answer in a completion, or None when it has none.
+
+    Example:
+        >>> extract_sql("<think>t</think><answer>SELECT 1</answer>")
+        'SELECT 1'
+    """
+    if not isinstance(text, str):
+        return None
+    answers = _ANSWER_RE.findall(text)
+    if answers:
+        sql = answers[-1]
+        fenced = _FENCE_RE.findall(sql)
+        if fenced:
+            sql = fenced[-1]
+    else:
+        fenced = _FENCE_RE.findall(text)
+        if not fenced:
+            return None
+        sql = fenced[-1]
+    sql = sql.strip()
+    if not sql or len(sql) > MAX_SQL_CHARS:
+        return None
+    return sql
+
+
+def format_score(text: str) -> float:
+    """1.0 for ``<think>…</think><answer>…</answer>``; 0.5 when an answer is extractable
+    but the layout is incomplete; 0.0 otherwise."""
+    if extract_sql(text) is None:
+        return 0.0
+    return 1.0 if _FULL_FORMAT_RE.match(text) else 0.5
+
+
+def _norm_value(v):
+    if isinstance(v, float):
+        if v != v:  # NaN
+            return "NaN"
+        r = round(v, 6)
+        return int(r) if r.is_integer() else r
+    return v
+
+
+def _norm_rows(rows) -> list[tuple]:
+    return [tuple(_norm_value(v) for v in row) for row in rows]
+
+
+def has_order_by(sql: str) -> bool:
+    """True when the query's outermost SELECT has ORDER BY (parentheses are skipped)."""
+    depth = 0
+    for tok in _TOKEN_RE.findall(sql or ""):
+        if tok == "(":
+            depth += 1
+        elif tok == ")":
+            depth -= 1
+        elif depth == 0 and tok.upper() == "ORDER":
+            return True
+    return False
+
+
+def _spider_equal(pred: list[tuple], gold: list[tuple], ordered: bool) -> bool:
+    if len(pred) != len(gold):
+        return False
+    if not gold:
+        return True
+    width = len(gold[0])
+    if any(len(r) != width for r in pred):
+        return False
+    # Candidate permutations: pred column j may stand for gold column i only if their value
+    # bags are equal, which prunes the search to (usually) a single permutation.
+    gold_cols = [Counter(r[i] for r in gold) for i in range(width)]
+    pred_cols = [Counter(r[j] for r in pred) for j in range(width)]
+    options = [[j for j in range(width) if pred_cols[j] == gold_cols[i]] for i in range(width)]
+    if any(not o for o in options):
+        return False
+    gold_bag = None if ordered else Counter(gold)
+    for perm in itertools.islice(itertools.product(*options), 10_000):
+        if len(set(perm)) != width:
+            continue
+        permuted = [tuple(r[j] for j in perm) for r in pred]
+        if ordered and permuted == gold:
+            return True
+        if not ordered and Counter(permuted) == gold_bag:
+            return True
+    return False
+
+
+def results_match(pred: ExecResult, gold: ExecResult, *, semantics: str = "spider", gold_sql: str = "") -> bool:
+    """Compare two execution results under ``semantics`` (``"spider"`` or ``"bird"``)."""
+    if semantics not in SEMANTICS:
+        raise ValueError(f"unknown semantics {semantics!r}; choose one of {SEMANTICS}")
+    if not gold.ok or not pred.ok:
+        return False
+    p, g = _norm_rows(pred.rows), _norm_rows(gold.rows)
+    if semantics == "bird":
+        return set(p) == set(g)
+    return _spider_equal(p, g, ordered=has_order_by(gold_sql))
+
+
+def bigrams(sql: str) -> set[tuple[str, str]]:
+    toks = [t.lower() for t in _TOKEN_RE.findall(sql or "")]
+    return set(zip(toks, toks[1:]))
+
+
+def ngram_jaccard(pred_sql: str | None, gold_sql: str) -> float:
+    """Bigram Jaccard similarity of two queries' tokens, in [0, 1]."""
+    if not pred_sql:
+        return 0.0
+    a, b = bigrams(pred_sql), bigrams(gold_sql)
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+@lru_cache(maxsize=8_192)
+def used_schema_items(sql: str, schema_key: tuple) -> frozenset | None:
+    """Tables and ``table.column`` items a query really reads, or None if it does not parse.
+
+    Uses sqlglot's ``qualify`` (resolving aliases and unqualified columns against the
+    schema) and walks every scope; CTE and derived-table names are not tables and are
+    excluded. ``schema_key`` is ``((table, ((column, type), ...)), ...)``.
+    """
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.optimizer.qualify import qualify
+    from sqlglot.optimizer.scope import traverse_scope
+
+    schema = {t: dict(cols) for t, cols in schema_key}
+    try:
+        tree = sqlglot.parse_one(sql, read="sqlite")
+        if tree is None:
+            return None
+        tree = qualify(tree, schema=schema, dialect="sqlite", validate_qualify_columns=False, quote_identifiers=False)
+        items: set[str] = set()
+        for scope in traverse_scope(tree):
+            aliases = {}
+            for alias, source in scope.sources.items():
+                if isinstance(source, exp.Table) and source.name.lower() not in scope.cte_sources:
+                    aliases[alias] = source.name.lower()
+                    items.add(source.name.lower())
+            for col in scope.columns:
+                table = aliases.get(col.table)
+                if table is not None:
+                    items.add(f"{table}.{col.name.lower()}")
+        return frozenset(items)
+    except Exception:  # sqlglot raises many types on garbage; any failure means "unparseable"
+        return None
+
+
+def schema_jaccard(pred_sql: str | None, gold_sql: str, schema_key: tuple) -> float:
+    """Jaccard over the tables and columns the two queries use, in [0, 1]."""
+    if not pred_sql:
+        return 0.0
+    pred = used_schema_items(pred_sql, schema_key)
+    gold = used_schema_items(gold_sql, schema_key)
+    if pred is None or gold is None:
+        return 0.0
+    if not pred and not gold:
+        return 1.0
+    return len(pred & gold) / len(pred | gold)
+
+
+@lru_cache(maxsize=1_024)
+def schema_key(db_path: str) -> tuple:
+    """``((table, ((column, type), ...)), ...)`` of a database, read once (trusted code path)."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        out = []
+        for t in tables:
+            cols = tuple((r[1].lower(), (r[2] or "TEXT").upper()) for r in conn.execute(f'PRAGMA table_info("{t}")'))
+            out.append((t.lower(), cols))
+        return tuple(out)
+    finally:
+        conn.close()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Everything the rewards and the eval need to know about one completion."""
+
+    sql: str | None  # extracted answer, None when there is none
+    executed: bool  # ran without error within limits
+    match: dict  # semantics -> bool
+
+
+def judge(text: str, gold_sql: str, db_path: str, *, executor, semantics=SEMANTICS) -> Verdict:
+    """Extract, execute (sandboxed, cached) and compare one completion with its gold query."""
+    sql = extract_sql(text)
+    if sql is None:
+        return Verdict(None, False, {s: False for s in semantics})
+    pred = executor.run(db_path, sql)
+    gold = executor.run(db_path, gold_sql)
+    return Verdict(sql, pred.ok, {s: results_match(pred, gold, semantics=s, gold_sql=gold_sql) for s in semantics})

@@ -1,0 +1,41 @@
+"""Shared fixtures: small databases and datasets written here (no downloads)."""
+
+import os
+import sqlite3
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def make_shop_db(path: str) -> str:
+    """A small hand-written database: customers(id, name, city, age), orders(id, customer_id, amount, status)."""
+    conn = sqlite3.connect(path)
+    conn.executescript("""
+        CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT, city TEXT, age INTEGER);
+        CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id),
+                             amount REAL, status TEXT);
+        INSERT INTO customers VALUES (1, 'ana', 'lima', 30), (2, 'ben', 'oslo', 41), (3, 'carl', 'lima', 25),
+                                     (4, 'dina', NULL, 52);
+        INSERT INTO orders VALUES (1, 1, 10.5, 'paid'), (2, 1, 20.0, 'open'), (3, 2, 7.25, 'paid'),
+                                  (4, 3, 99.0, 'sent'), (5, 3, 10.5, 'paid'), (6, 4, NULL, 'open');
+    """)
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def shop_db(tmp_path_factory) -> str:
+    return make_shop_db(str(tmp_path_factory.mktemp("db") / "shop.sqlite"))
+
+
+@pytest.fixture(scope="session")
+def sql_data(tmp_path_factory):
+    """A small synthetic text-to-SQL DatasetDict (databases in a temp folder)."""
+    from domains.sql.data import build_synthetic
+
+    out = tmp_path_factory.mktemp("sqldata")
+    return build_synthetic(out=str(out), train_per_db=24, test_per_db=6, train_dbs_per_theme=3, test_dbs_per_theme=1)

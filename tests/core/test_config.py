@@ -1,0 +1,80 @@
+"""Recipes: every committed recipe validates; overrides, presets and errors name the key."""
+
+import pytest
+
+from core.config import load_recipe, validate_stage_args
+from core.domain import discover
+from core.errors import FoundryError
+
+ALL_RECIPES = [(d.name, n, p) for d in discover().values() for n, p in d.recipes().items()]
+
+
+@pytest.mark.parametrize("domain,name,path", ALL_RECIPES, ids=[f"{d}/{n}" for d, n, _ in ALL_RECIPES])
+def test_every_committed_recipe_validates(domain, name, path):
+    text = open(path).read()
+    assert text.startswith("# foundry "), "a recipe opens with the command that runs it"
+    recipe = load_recipe(path)
+    assert recipe.domain == domain
+    for preset in [None, *recipe.presets]:
+        r = load_recipe(path, preset=preset)
+        for stage in r.stages:
+            validate_stage_args(stage)
+
+
+def _write(tmp_path, text):
+    p = tmp_path / "r.yaml"
+    p.write_text(text)
+    return str(p)
+
+
+BASE = """
+domain: sql
+stages:
+  - {name: sft, kind: sft, args: {max_steps: 5}}
+  - {name: grpo, kind: grpo, rewards: arctic, args: {max_steps: 2}}
+eval: {suite: sql/heldout}
+presets:
+  quick: [stages.sft.args.max_steps=1]
+"""
+
+
+def test_overrides_by_stage_name_index_and_types(tmp_path):
+    path = _write(tmp_path, BASE)
+    r = load_recipe(path, ["stages.sft.args.learning_rate=1e-3", "stages.1.args.max_steps=7", "model.name=small",
+                           "eval.limit=10"])
+    assert r.stage("sft").args == {"max_steps": 5, "learning_rate": 1e-3}
+    assert r.stage("grpo").args["max_steps"] == 7
+    assert r.model.name == "small" and r.eval.limit == 10
+
+
+def test_preset_then_overrides(tmp_path):
+    path = _write(tmp_path, BASE)
+    assert load_recipe(path, preset="quick").stage("sft").args["max_steps"] == 1
+    assert load_recipe(path, ["stages.sft.args.max_steps=3"], preset="quick").stage("sft").args["max_steps"] == 3
+
+
+@pytest.mark.parametrize("text,overrides,preset,message", [
+    (BASE.replace("eval:", "evall:"), [], None, "unknown key 'evall'; did you mean 'eval'"),
+    (BASE.replace("kind: sft", "kind: sfft"), [], None, "kind 'sfft'"),
+    (BASE, ["stages.rl.args.max_steps=1"], None, "no stage 'rl'"),
+    (BASE, ["nokey"], None, "key=value"),
+    (BASE, [], "quik", "unknown preset 'quik'; did you mean 'quick'"),
+    (BASE.replace("rewards: arctic, ", ""), [], None, "grpo needs 'rewards'"),
+    ("domain: sql\nstages: [\n", [], None, "malformed YAML"),
+    ("domain: sql\n", [], None, "at least one stage"),
+    (BASE, ["model.lora=true", "model.qlora=true"], None, "either lora or qlora"),
+])
+def test_bad_recipes_name_the_problem(tmp_path, text, overrides, preset, message):
+    with pytest.raises(FoundryError, match=message.replace("(", r"\(")):
+        load_recipe(_write(tmp_path, text), overrides, preset)
+
+
+def test_unknown_trl_field_did_you_mean(tmp_path):
+    r = load_recipe(_write(tmp_path, BASE), ["stages.sft.args.max_step=3"])
+    with pytest.raises(FoundryError, match="did you mean 'max_steps'"):
+        validate_stage_args(r.stage("sft"))
+
+
+def test_missing_recipe_file():
+    with pytest.raises(FoundryError, match="recipe file not found"):
+        load_recipe("/nope/recipe.yaml")

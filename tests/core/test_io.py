@@ -1,0 +1,28 @@
+import pytest
+
+from core.errors import FoundryError
+from core.io import atomic_write, read_jsonl
+
+
+def test_read_jsonl_names_the_line(tmp_path):
+    p = tmp_path / "x.jsonl"
+    p.write_text('{"a": 1}\n\n{"a": 2\n')
+    with pytest.raises(FoundryError, match=r"x.jsonl:3: malformed JSON"):
+        read_jsonl(str(p))
+    p.write_text('{"a": 1}\n[1]\n')
+    with pytest.raises(FoundryError, match=r"x.jsonl:2: expected a JSON object"):
+        read_jsonl(str(p))
+
+
+def test_atomic_write_keeps_old_file_on_failure(tmp_path, monkeypatch):
+    p = tmp_path / "out.txt"
+    atomic_write(str(p), "old")
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("os.replace", boom)
+    with pytest.raises(OSError):
+        atomic_write(str(p), "new")
+    assert p.read_text() == "old"
+    assert [f.name for f in tmp_path.iterdir()] == ["out.txt"]

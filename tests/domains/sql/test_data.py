@@ -1,0 +1,116 @@
+"""Synthetic builder invariants and the Spider/BIRD loaders (fixtures in tests/fixtures)."""
+
+import json
+import os
+import shutil
+import sqlite3
+
+import pytest
+
+from core.errors import FoundryError
+from domains.sql import synth
+from domains.sql.data import check_example, load_bird, load_spider
+from domains.sql.sandbox import Executor
+from domains.sql.templates import TEMPLATES
+
+FIX = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures")
+
+
+def test_splits_by_database_and_gold_queries_return_rows(sql_data):
+    train_dbs, test_dbs = set(sql_data["train"]["db_id"]), set(sql_data["test"]["db_id"])
+    assert not train_dbs & test_dbs
+    assert len(train_dbs | test_dbs) >= 8
+    themes = {ex["theme"] for ex in sql_data["test"]}
+    assert len(themes) >= 4
+    ex = Executor()
+    for row in list(sql_data["train"]) + list(sql_data["test"]):
+        result = ex.run(row["db_path"], row["gold_sql"])
+        assert result.ok and result.rows, row["gold_sql"]
+
+
+def test_every_template_is_used(sql_data):
+    assert set(sql_data["train"]["template"]) == set(TEMPLATES)
+
+
+def test_prompt_has_schema_and_completion_has_answer_format(sql_data):
+    row = sql_data["test"][0]
+    prompt = row["prompt"][0]["content"]
+    assert prompt.startswith("CREATE TABLE") and row["question"] in prompt
+    comp = row["completion"][0]["content"]
+    assert comp.startswith("<think>") and comp.endswith(f"<answer>{row['gold_sql']}</answer>")
+
+
+def test_heldout_schemas_are_unseen_combinations_of_seen_words():
+    train, test = synth.split_schemas(n_train_per_theme=5, n_test_per_theme=2, seed=0)
+
+    def words(s):
+        return {s.parent.name, s.child.name, *[c for c, _ in s.parent.text + s.parent.num + s.child.text + s.child.num]}
+
+    seen = set().union(*map(words, train))
+    for s in test:
+        assert words(s) <= seen
+        assert all(words(s) != words(t) for t in train)
+
+
+def test_preference_split_rejected_differs_in_result(sql_data):
+    ex = Executor()
+    for row in list(sql_data["preference"])[:50]:
+        wrong = row["rejected"][0]["content"].split("<answer>")[1][: -len("</answer>")]
+        assert set(ex.run(row["db_path"], wrong).rows) != set(ex.run(row["db_path"], row["gold_sql"]).rows)
+
+
+def _spider_dir(tmp_path, layout="spider"):
+    root = tmp_path / layout
+    shutil.copytree(os.path.join(FIX, layout), root)
+    db_dir = root / ("database" if layout == "spider" else "dev_databases") / "zoo_1"
+    db_dir.mkdir(parents=True)
+    conn = sqlite3.connect(db_dir / "zoo_1.sqlite")
+    conn.executescript(open(os.path.join(FIX, "spider", "zoo_1.sql")).read())
+    conn.close()
+    return root
+
+
+def test_load_spider(tmp_path):
+    ds = load_spider(path=str(_spider_dir(tmp_path)))
+    assert set(ds) == {"train", "test"} and len(ds["test"]) == 2
+    row = ds["test"][1]
+    prompt = row["prompt"][0]["content"]
+    assert "CREATE TABLE Animal (AnimalID NUMBER PRIMARY KEY" in prompt
+    assert "KeeperID NUMBER REFERENCES Keeper(KeeperID)" in prompt and "*" not in prompt
+    assert Executor().run(row["db_path"], row["gold_sql"]).rows == (("Kari",),)
+
+
+def test_load_bird_with_evidence(tmp_path):
+    ds = load_bird(path=str(_spider_dir(tmp_path, "bird")))
+    row = ds["test"][0]
+    assert "-- evidence: heavy refers to Weight > 100" in row["prompt"][0]["content"]
+    assert row["difficulty"] == "simple"
+
+
+@pytest.mark.parametrize("breakage,message", [
+    (lambda r: os.remove(r / "tables.json"), "tables.json: tables file not found"),
+    (lambda r: (r / "dev.json").write_text('[{"db_id": "zoo_1",\n "question": }]'), r"dev.json:2: malformed JSON"),
+    (lambda r: (r / "dev.json").write_text('[{"db_id": "zoo_1", "question": "q"}]'), "entry 0 is missing field 'query'"),
+    (lambda r: (r / "dev.json").write_text('[{"db_id": "zoo_9", "question": "q", "query": "SELECT 1"}]'),
+     "unknown db_id 'zoo_9'"),
+    (lambda r: os.remove(r / "database" / "zoo_1" / "zoo_1.sqlite"), "database file missing"),
+])
+def test_loader_errors_name_the_file(tmp_path, breakage, message):
+    root = _spider_dir(tmp_path)
+    breakage(root)
+    with pytest.raises(FoundryError, match=message):
+        load_spider(path=str(root))
+
+
+def test_check_example(tmp_path, shop_db):
+    (tmp_path / "databases").mkdir()
+    shutil.copy(shop_db, tmp_path / "databases" / "shop.sqlite")
+    ok = check_example({"gold_sql": "SELECT 1", "db_id": "shop"}, "f:1", str(tmp_path))
+    assert ok["db_path"].endswith("databases/shop.sqlite")
+    with pytest.raises(FoundryError, match="f:2: unknown db_id 'nope'"):
+        check_example({"gold_sql": "SELECT 1", "db_id": "nope"}, "f:2", str(tmp_path))
+    with pytest.raises(FoundryError, match="missing field 'gold_sql'"):
+        check_example({"db_id": "shop"}, "f:3", str(tmp_path))
+    with pytest.raises(FoundryError, match="database file missing"):
+        check_example({"gold_sql": "SELECT 1", "db_path": "x.sqlite"}, "f:4", str(tmp_path))
+    json.dumps(ok)
