@@ -66,6 +66,8 @@ class StageSpec:
     args: dict = field(default_factory=dict, metadata={"help": "TRL config fields (SFTConfig/DPOConfig/GRPOConfig)"})
     rewards: Any = field(default=None, metadata={"help": "grpo: a preset name, {name: weight} or [{name, weight, ...}]"})
     evaluate: bool = field(default=True, metadata={"help": "evaluate this stage's model in the pipeline"})
+    lora: bool | None = field(default=None, metadata={"help": "override model.lora for this stage"})
+    qlora: bool | None = field(default=None, metadata={"help": "override model.qlora for this stage"})
 
     def __post_init__(self):
         if self.kind not in STAGE_KINDS:

@@ -85,7 +85,7 @@ def evaluate(*, model_path: str, dataset, suite: dict, scorer, out_dir: str, max
                                   num_samples=k, temperature=temperature)
     gen_seconds = time.perf_counter() - start
     rows = [{"example": ex, "samples": [{"completion": c, **scorer(ex, c)} for c in comps]}
-            for ex, comps in zip(examples, completions)]
+            for ex, comps in zip(examples, completions, strict=False)]
     metrics, primary = suite["metrics"], suite.get("primary", suite["metrics"][0])
     result = {"suite": suite["name"], "version": suite.get("version", 1), "stage": stage, "model": model_path,
               "primary": primary, "backend": backend, "generation_seconds": round(gen_seconds, 2),

@@ -97,8 +97,10 @@ def run_stage(domain: Domain, recipe: Recipe, stage: StageSpec, model_path: str,
 
     validate_stage_args(stage)
     m = recipe.model
-    common = dict(model_path=model_path, train_dataset=dataset, out_dir=out_dir, args=stage.args, lora=m.lora,
-                  qlora=m.qlora, lora_r=m.lora_r, lora_alpha=m.lora_alpha, resume=resume, seed=recipe.seed)
+    lora = m.lora if stage.lora is None else stage.lora
+    qlora = m.qlora if stage.qlora is None else stage.qlora
+    common = dict(model_path=model_path, train_dataset=dataset, out_dir=out_dir, args=stage.args, lora=lora,
+                  qlora=qlora, lora_r=m.lora_r, lora_alpha=m.lora_alpha, resume=resume, seed=recipe.seed)
     console.print(f"[bold]stage {stage.name}[/] ({stage.kind}) from {model_path} -> {out_dir}")
     if stage.kind == "sft":
         return train.run_sft(**common)

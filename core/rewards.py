@@ -63,6 +63,6 @@ def score(funcs, weights, prompts, completions, columns: dict) -> list[dict]:
     rows = []
     for i in range(len(completions)):
         row = {name: vals[i] for name, vals in parts.items()}
-        row["total"] = sum(w * row[f.__name__] for f, w in zip(funcs, weights) if row[f.__name__] is not None)
+        row["total"] = sum(w * row[f.__name__] for f, w in zip(funcs, weights, strict=False) if row[f.__name__] is not None)
         rows.append(row)
     return rows

@@ -40,7 +40,7 @@ class _Reward:
             raise FoundryError(f"{self.name}: the dataset needs 'gold_sql' and 'db_path' columns")
         executor = default_executor()
         out = []
-        for text, gold, db in zip(map(verify.completion_text, completions), gold_sql, db_path):
+        for text, gold, db in zip(map(verify.completion_text, completions), gold_sql, db_path, strict=False):
             try:
                 out.append(float(self.score(text, gold, db, executor)))
             except FileNotFoundError as exc:

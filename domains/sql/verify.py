@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -154,7 +154,7 @@ def results_match(pred: ExecResult, gold: ExecResult, *, semantics: str = "spide
 
 def bigrams(sql: str) -> set[tuple[str, str]]:
     toks = [t.lower() for t in _TOKEN_RE.findall(sql or "")]
-    return set(zip(toks, toks[1:]))
+    return set(zip(toks, toks[1:], strict=False))
 
 
 def ngram_jaccard(pred_sql: str | None, gold_sql: str) -> float:
@@ -241,11 +241,26 @@ class Verdict:
     match: dict  # semantics -> bool
 
 
+_VERDICTS: OrderedDict = OrderedDict()
+_VERDICTS_MAX = 16_384
+
+
 def judge(text: str, gold_sql: str, db_path: str, *, executor, semantics=SEMANTICS) -> Verdict:
-    """Extract, execute (sandboxed, cached) and compare one completion with its gold query."""
+    """Extract, execute (sandboxed, cached) and compare one completion with its gold query.
+
+    Verdicts are cached per ``(db, predicted sql, gold sql, semantics)``: a GRPO group that
+    repeats an answer is compared once (databases are opened read-only, so results are stable).
+    """
     sql = extract_sql(text)
     if sql is None:
         return Verdict(None, False, {s: False for s in semantics})
-    pred = executor.run(db_path, sql)
-    gold = executor.run(db_path, gold_sql)
-    return Verdict(sql, pred.ok, {s: results_match(pred, gold, semantics=s, gold_sql=gold_sql) for s in semantics})
+    key = (db_path, sql, gold_sql, tuple(semantics))
+    verdict = _VERDICTS.get(key)
+    if verdict is None:
+        pred = executor.run(db_path, sql)
+        gold = executor.run(db_path, gold_sql)
+        verdict = Verdict(sql, pred.ok, {s: results_match(pred, gold, semantics=s, gold_sql=gold_sql) for s in semantics})
+        _VERDICTS[key] = verdict
+        if len(_VERDICTS) > _VERDICTS_MAX:
+            _VERDICTS.popitem(last=False)
+    return verdict

@@ -1,0 +1,19 @@
+.PHONY: setup test lint bench smoke
+
+setup:
+	bash scripts/setup.sh sql,dev
+
+test: setup
+	.venv/bin/python -m pytest -q
+
+lint:
+	.venv/bin/ruff check core domains tests bench
+	.venv/bin/ruff format --check core domains tests bench
+
+bench:
+	.venv/bin/python bench/sql_reward_throughput.py
+	.venv/bin/python bench/eval_generation.py
+	.venv/bin/python bench/grpo_step.py
+
+smoke:
+	.venv/bin/foundry sql pipeline --preset smoke --out runs/smoke

@@ -1,0 +1,23 @@
+"""Shared bench set-up: a data folder and a model (given, or a fresh tiny one)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+
+def data_and_model(data: str | None, model: str | None):
+    """``(DatasetDict, model_path)``; builds small synthetic data / a random tiny model if not given."""
+    from core.models import build_scratch_model, train_tokenizer
+    from core.pipeline import corpus, load_data
+    from domains.sql.data import build_synthetic
+
+    if data:
+        ds = load_data(data)
+    else:
+        ds = build_synthetic(out=tempfile.mkdtemp(prefix="bench-"), train_per_db=60, test_per_db=16)
+    if not model:
+        model = tempfile.mkdtemp(prefix="bench-model-")
+        tok = train_tokenizer(corpus(ds["train"]), vocab_size=1024, out_dir=model)
+        build_scratch_model("tiny", tok, model)
+    return ds, os.path.abspath(model)

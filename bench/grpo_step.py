@@ -1,0 +1,113 @@
+"""One GRPO step: R1 Foundry's stage vs a bare TRL GRPOTrainer script, and the rewards' share.
+
+Both runs use the same model, data, rewards (the Reasoning-SQL preset) and GRPOConfig values;
+they alternate (bare, ours, bare, ours) so machine noise hits both. Per-step time is the median
+of steps 2..N (step 1 includes warm-up).
+
+    python bench/grpo_step.py --model runs/sql/sft --data runs/sql/data [--steps 6] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from common import data_and_model  # noqa: E402
+from transformers import TrainerCallback  # noqa: E402
+
+ARGS = {"per_device_train_batch_size": 16, "num_generations": 8, "max_completion_length": 96, "learning_rate": 2e-5,
+        "temperature": 1.0, "logging_steps": 1, "save_strategy": "no", "report_to": "none", "use_cpu": True,
+        "bf16": False, "gradient_checkpointing": False, "dataloader_pin_memory": False, "seed": 0}
+
+
+class StepTimer(TrainerCallback):
+    def __init__(self):
+        self.times = []
+
+    def on_step_begin(self, args, state, control, **kw):
+        self._t = time.perf_counter()
+
+    def on_step_end(self, args, state, control, **kw):
+        self.times.append(time.perf_counter() - self._t)
+
+
+class Timed:
+    """A reward wrapper that adds up the seconds spent inside the reward."""
+
+    def __init__(self, fn):
+        self.fn, self.__name__, self.seconds = fn, fn.__name__, 0.0
+
+    def __call__(self, *a, **k):
+        t = time.perf_counter()
+        try:
+            return self.fn(*a, **k)
+        finally:
+            self.seconds += time.perf_counter() - t
+
+
+def rewards():
+    from core.domain import get_domain
+    from core.rewards import build_rewards
+
+    funcs, weights = build_rewards(get_domain("sql"), "reasoning-sql")
+    return [Timed(f) for f in funcs], weights
+
+
+def bare_trl(model_path, dataset, steps):
+    """What a user would write with TRL alone."""
+    from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
+    from trl import GRPOConfig, GRPOTrainer
+
+    funcs, weights = rewards()
+    tok = PreTrainedTokenizerFast.from_pretrained(model_path)
+    tok.padding_side = "left"
+    model = AutoModelForCausalLM.from_pretrained(model_path)
+    timer = StepTimer()
+    cfg = GRPOConfig(output_dir=tempfile.mkdtemp(), max_steps=steps, reward_weights=weights, **ARGS)
+    GRPOTrainer(model=model, reward_funcs=funcs, args=cfg, train_dataset=dataset.remove_columns(["completion"]),
+                processing_class=tok, callbacks=[timer]).train()
+    return timer.times, sum(f.seconds for f in funcs)
+
+
+def foundry(model_path, dataset, steps):
+    from core.train import run_grpo
+
+    funcs, weights = rewards()
+    timer = StepTimer()
+    run_grpo(model_path=model_path, train_dataset=dataset, out_dir=tempfile.mkdtemp(),
+             args={**ARGS, "max_steps": steps}, reward_funcs=funcs, reward_weights=weights, callbacks=[timer])
+    return timer.times, sum(f.seconds for f in funcs)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model")
+    ap.add_argument("--data")
+    ap.add_argument("--steps", type=int, default=6)
+    ap.add_argument("--rounds", type=int, default=2)
+    args = ap.parse_args()
+    ds, path = data_and_model(args.data, args.model)
+    train = ds["train"]
+    res = {"bare TRL": [], "R1 Foundry": []}
+    reward_share = []
+    for _ in range(args.rounds):
+        for name, fn in (("bare TRL", bare_trl), ("R1 Foundry", foundry)):
+            times, reward_s = fn(path, train, args.steps)
+            res[name] += times[1:]
+            if name == "R1 Foundry":
+                reward_share.append(reward_s / sum(times))
+    med = {k: statistics.median(v) for k, v in res.items()}
+    print(f"model {path}; {args.rounds} rounds x {args.steps} steps; batch {ARGS['per_device_train_batch_size']}, "
+          f"{ARGS['num_generations']} generations, {ARGS['max_completion_length']} max new tokens")
+    for k, v in med.items():
+        print(f"{k:11s}: median {v:6.2f} s/step  (min {min(res[k]):.2f}, max {max(res[k]):.2f})")
+    print(f"ratio R1 Foundry / bare TRL: {med['R1 Foundry'] / med['bare TRL']:.3f}x  (aim <= 1.05x)")
+    print(f"reward time share of a GRPO step: {100 * statistics.median(reward_share):.2f}%  (aim <= 5%)")
+
+
+if __name__ == "__main__":
+    main()

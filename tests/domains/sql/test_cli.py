@@ -1,0 +1,122 @@
+"""The CLI: verbs, JSON exec, reward scoring, and bad input (one line, exit 2, no traceback)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from core.cli import build_root
+
+runner = CliRunner()
+APP = build_root()
+BIN = os.path.join(os.path.dirname(sys.executable), "foundry")
+
+
+def run(*args):
+    return runner.invoke(APP, list(args))
+
+
+def test_root_ls_and_domain_ls():
+    res = run("ls")
+    assert res.exit_code == 0 and "sql/execution" in res.output and "reasoning-sql" in res.output
+
+
+def test_doctor_reports_torch_and_memory():
+    res = run("doctor")
+    assert res.exit_code == 0
+    assert "torch" in res.output and "memory" in res.output and "vLLM" in res.output
+
+
+def test_validate_all_recipes():
+    res = run("sql", "validate")
+    assert res.exit_code == 0, res.output
+    assert "ok " in res.output and "smoke" in res.output
+
+
+def test_exec_json(shop_db):
+    res = run("sql", "exec", "--db", shop_db, "--sql", "SELECT name FROM customers WHERE city = 'lima'", "--json")
+    assert res.exit_code == 0
+    assert json.loads(res.output)["rows"] == [["ana"], ["carl"]]
+    res = run("sql", "exec", "--db", shop_db, "--sql", "DELETE FROM customers", "--json")
+    assert res.exit_code == 1 and json.loads(res.output)["ok"] is False
+
+
+def _reward_files(tmp_path, shop_db, completions):
+    (tmp_path / "databases").mkdir(exist_ok=True)
+    shutil.copy(shop_db, tmp_path / "databases" / "shop.sqlite")
+    ex = tmp_path / "examples.jsonl"
+    ex.write_text("".join(json.dumps({"db_id": "shop", "gold_sql": "SELECT name FROM customers"}) + "\n"
+                          for _ in completions))
+    co = tmp_path / "completions.jsonl"
+    co.write_text("".join(json.dumps({"completion": c}) + "\n" for c in completions))
+    return str(ex), str(co)
+
+
+def test_reward_writes_every_component(tmp_path, shop_db):
+    ex, co = _reward_files(tmp_path, shop_db, ["<think>t</think><answer>SELECT name FROM customers</answer>", "nope"])
+    out = tmp_path / "scores.jsonl"
+    res = run("sql", "reward", "--examples", ex, "--completions", co, "--out", str(out))
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert rows[0]["sql/execution"] == 1.0 and rows[0]["total"] == pytest.approx(7.0)
+    assert rows[1]["total"] == 0.0 and set(rows[1]) >= {"sql/syntax", "sql/format", "sql/ngram"}
+    res = run("sql", "reward", "--examples", ex, "--completions", co, "--out", str(out), "--rewards", "arctic")
+    assert json.loads(out.read_text().splitlines()[0]) == {"sql/arctic": 1.0, "total": 1.0}
+
+
+@pytest.mark.parametrize("case,message", [
+    ("malformed", "completions.jsonl:2: malformed JSON"),
+    ("unknown_db", "examples.jsonl:1: unknown db_id 'ghost'"),
+    ("missing_field", "completions.jsonl:1: missing field 'completion'"),
+    ("unknown_reward", "did you mean 'sql/execution'"),
+    ("count", "they pair by line"),
+])
+def test_reward_bad_input_keeps_previous_output(tmp_path, shop_db, case, message):
+    ex, co = _reward_files(tmp_path, shop_db, ["<answer>SELECT 1</answer>", "x"])
+    out = tmp_path / "scores.jsonl"
+    out.write_text("previous results\n")
+    rewards = "sql/executon=1" if case == "unknown_reward" else "arctic"
+    if case == "malformed":
+        open(co, "w").write('{"completion": "a"}\n{"completion": \n')
+    elif case == "unknown_db":
+        open(ex, "w").write(json.dumps({"db_id": "ghost", "gold_sql": "SELECT 1"}) + "\n" * 2)
+        open(ex, "a").write(json.dumps({"db_id": "shop", "gold_sql": "SELECT 1"}) + "\n")
+    elif case == "missing_field":
+        open(co, "w").write('{"text": "a"}\n{"completion": "b"}\n')
+    elif case == "count":
+        open(co, "a").write('{"completion": "c"}\n')
+    res = run("sql", "reward", "--examples", ex, "--completions", co, "--out", str(out), "--rewards", rewards)
+    assert res.exit_code == 2, res.output
+    assert message in " ".join(res.output.split()) and "Traceback" not in res.output
+    assert out.read_text() == "previous results\n"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["sql", "train", "sft", "--data", "{data}", "--model", "/no/such/model", "--out", "{tmp}/o"],
+     "model path does not exist: /no/such/model"),
+    (["sql", "train", "sft", "--data", "{tmp}/nodata", "--model", "tiny", "--out", "{tmp}/o"], "no dataset here"),
+    (["sql", "pipeline", "--out", "{tmp}/p", "stages.sft.args.max_stepz=1"], "did you mean 'max_steps'"),
+    (["sql", "pipeline", "--out", "{tmp}/p", "--recipe", "defualt"], "did you mean 'default'"),
+    (["sql", "pipeline", "--out", "{tmp}/p", "modle.name=tiny"], "unknown key 'modle'"),
+    (["sql", "exec", "--db", "{tmp}/none.sqlite", "--sql", "SELECT 1"], "database file not found"),
+])
+def test_bad_input_one_line_exit_2_no_traceback(tmp_path, sql_data, args, message):
+    data_dir = tmp_path / "data"
+    sql_data.save_to_disk(str(data_dir))
+    argv = [a.format(tmp=tmp_path, data=data_dir) for a in args]
+    proc = subprocess.run([BIN, *argv], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert message in " ".join(proc.stderr.split())
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+
+
+def test_per_domain_script_matches_root():
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "foundry-sql"), "--help"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    for verb in ("data", "train", "eval", "reward", "card", "pipeline", "ls", "validate", "exec"):
+        assert verb in proc.stdout

@@ -1,0 +1,63 @@
+"""The smoke pipeline end to end through the CLI: card metadata equals results.json; resume skips work."""
+
+import json
+import os
+import time
+
+import pytest
+from huggingface_hub import ModelCard
+from typer.testing import CliRunner
+
+from core.cli import build_root
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    out = str(tmp_path_factory.mktemp("smoke") / "run")
+    start = time.perf_counter()
+    res = CliRunner().invoke(build_root(), ["sql", "pipeline", "--preset", "smoke", "--out", out])
+    assert res.exit_code == 0, res.output + repr(res.exception)
+    return out, time.perf_counter() - start
+
+
+def test_smoke_pipeline_is_fast_and_complete(smoke_run):
+    out, seconds = smoke_run
+    assert seconds < 180, f"smoke pipeline took {seconds:.0f}s"
+    for path in ("README.md", "recipe.yaml", "eval/results.json", "eval/sft/results.md", "eval/grpo/samples.jsonl",
+                 "sft/model.safetensors", "grpo/model.safetensors", "reward_curve.png", "data/test.jsonl"):
+        assert os.path.isfile(os.path.join(out, path)), path
+
+
+def test_card_metadata_equals_results(smoke_run):
+    out, _ = smoke_run
+    results = json.load(open(os.path.join(out, "eval", "results.json")))["stages"]
+    assert set(results) == {"sft", "grpo"}
+    card = ModelCard.load(os.path.join(out, "README.md"))
+    evals = card.data.eval_results
+    got = {(e.metric_name, e.metric_value) for e in evals}
+    want = {(f"{m} [{stage}]", round(v, 6)) for stage, r in results.items() for m, v in r["metrics"].items()}
+    assert got == want
+    text = open(os.path.join(out, "README.md")).read()
+    for stage, r in results.items():
+        assert f"| {stage} | {r['n']} | {r['metrics']['execution_spider']:.4f}" in text
+
+
+def test_grpo_logged_every_reward(smoke_run):
+    out, _ = smoke_run
+    logs = json.load(open(os.path.join(out, "grpo", "log_history.json")))
+    for name in ("sql/execution", "sql/syntax", "sql/schema_linking", "sql/ngram", "sql/format"):
+        assert any(f"rewards/{name}/mean" in row for row in logs), name
+
+
+def test_resume_skips_finished_stages(smoke_run):
+    out, _ = smoke_run
+    before = json.load(open(os.path.join(out, "eval", "results.json")))
+    mtime = os.path.getmtime(os.path.join(out, "grpo", "model.safetensors"))
+    start = time.perf_counter()
+    res = CliRunner().invoke(build_root(), ["sql", "pipeline", "--preset", "smoke", "--out", out, "--resume"])
+    assert res.exit_code == 0, res.output
+    assert time.perf_counter() - start < 60
+    assert os.path.getmtime(os.path.join(out, "grpo", "model.safetensors")) == mtime
+    assert json.load(open(os.path.join(out, "eval", "results.json"))) == before
