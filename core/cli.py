@@ -177,12 +177,16 @@ def make_domain_app(domain) -> typer.Typer:
                      recipe: str = typer.Option("default", help="recipe name or YAML path"),
                      preset: str = typer.Option(None, help="named override set of the recipe, e.g. smoke"),
                      resume: bool = typer.Option(False, help="skip finished stages, continue the interrupted one"),
+                     overwrite: bool = typer.Option(False, help="start over in an OUT that already holds a run"),
                      push_to_hub: str = typer.Option(None, help="push the card to this hub repo"),
                      overrides: list[str] = OVERRIDES):
         """Run every stage of a recipe: data -> model -> stages -> eval of each stage -> model card."""
         from core.pipeline import run_pipeline
 
         r = _recipe(domain, recipe, overrides, preset)
+        if os.path.isfile(os.path.join(out_dir, "recipe.yaml")) and not (resume or overwrite):
+            raise FoundryError(f"{out_dir} already holds a run; pass --resume to continue it or --overwrite to "
+                               "start over (its files will be replaced)")
         os.makedirs(out_dir, exist_ok=True)
         save_recipe(r, os.path.join(out_dir, "recipe.yaml"))
         results = run_pipeline(r, out_dir, resume=resume, push_to_hub=push_to_hub)

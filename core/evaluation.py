@@ -80,7 +80,11 @@ def evaluate(*, model_path: str, dataset, suite: dict, scorer, out_dir: str, max
         completions = generate_vllm(model_path, load_tokenizer(model_path), prompts, max_new_tokens=max_new_tokens,
                                     num_samples=k, temperature=temperature)
     else:
+        import torch
+
         model, tokenizer, _ = load_model(model_path)
+        if torch.cuda.is_available() and not getattr(model, "is_loaded_in_4bit", False):
+            model = model.to("cuda")
         completions = generate_hf(model, tokenizer, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size,
                                   num_samples=k, temperature=temperature)
     gen_seconds = time.perf_counter() - start

@@ -120,3 +120,11 @@ def test_per_domain_script_matches_root():
     assert proc.returncode == 0
     for verb in ("data", "train", "eval", "reward", "card", "pipeline", "ls", "validate", "exec"):
         assert verb in proc.stdout
+
+
+def test_pipeline_refuses_to_clobber_a_run(tmp_path):
+    (tmp_path / "recipe.yaml").write_text("domain: sql\n")
+    (tmp_path / "README.md").write_text("my card")
+    res = run("sql", "pipeline", "--out", str(tmp_path))
+    assert res.exit_code == 2 and "already holds a run" in " ".join(res.output.split())
+    assert (tmp_path / "README.md").read_text() == "my card"
