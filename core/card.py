@@ -12,29 +12,37 @@ import os
 from core.errors import FoundryError
 
 
+def _series(log_history: dict[str, list], wanted) -> list[tuple[str, list]]:
+    out = []
+    for stage, logs in log_history.items():
+        for key in sorted({k for row in logs for k in row if wanted(k)}):
+            pts = [(row["step"], row[key]) for row in logs if key in row]
+            if pts:
+                out.append((f"{stage}: {key}", pts))
+    return out
+
+
 def plot_curves(log_history: dict[str, list], out_png: str) -> str | None:
-    """Draw each stage's loss and GRPO's per-reward means against the step; None if nothing to draw."""
+    """Draw GRPO's per-reward means and any held-out monitor curve against the step; None if
+    there is nothing to draw."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    series = []
-    for stage, logs in log_history.items():
-        keys = sorted({k for row in logs for k in row if k == "reward" or (k.startswith("rewards/") and k.endswith("/mean"))})
-        for key in keys:
-            pts = [(row["step"], row[key]) for row in logs if key in row]
-            if pts:
-                series.append((f"{stage}: {key}", pts))
-    if not series:
+    panels = [("reward", _series(log_history, lambda k: k == "reward" or (k.startswith("rewards/")
+                                                                          and k.endswith("/mean")))),
+              ("held-out (monitor)", _series(log_history, lambda k: k.startswith("heldout/")))]
+    panels = [p for p in panels if p[1]]
+    if not panels:
         return None
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for label, pts in series:
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], label=label)
-    ax.set_xlabel("step")
-    ax.set_ylabel("reward")
-    ax.set_title("GRPO rewards")
-    ax.legend(fontsize=7)
+    fig, axes = plt.subplots(1, len(panels), figsize=(7 * len(panels), 4), squeeze=False)
+    for ax, (title, series) in zip(axes[0], panels, strict=True):
+        for label, pts in series:
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], label=label, marker="." if len(pts) < 30 else None)
+        ax.set_xlabel("step")
+        ax.set_title(title)
+        ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(out_png, dpi=110)
     plt.close(fig)
@@ -60,6 +68,16 @@ def _results_table(results: dict) -> str:
     return "\n".join(rows)
 
 
+def _monitor_table(logs: dict[str, list]) -> str:
+    lines = []
+    for stage, rows in logs.items():
+        pts = [(r["step"], k[len("heldout/"):], v) for r in rows for k, v in r.items() if k.startswith("heldout/")]
+        if pts:
+            lines.append(f"- {stage}, {pts[0][1]} on the monitor split by step: "
+                         + ", ".join(f"{step}: {v:.3f}" for step, _, v in pts))
+    return "\n".join(lines)
+
+
 def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_desc: str, push_to_hub: str | None = None) -> str:
     """Write ``run_dir/README.md`` and ``run_dir/reward_curve.png``; return the card path."""
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
@@ -70,8 +88,7 @@ def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_des
         if os.path.isfile(path):
             with open(path) as fh:
                 logs[s.name] = json.load(fh)
-    png = plot_curves({k: v for k, v in logs.items() if any("reward" in key for row in v for key in row)},
-                      os.path.join(run_dir, "reward_curve.png"))
+    png = plot_curves(logs, os.path.join(run_dir, "reward_curve.png"))
     eval_results = []
     for stage, r in results.items():
         for metric, value in r["metrics"].items():
@@ -104,6 +121,8 @@ Seed {recipe.seed}. Each stage starts from the previous stage's output.
 {_stage_table(recipe)}
 
 {recipe.notes.strip() if getattr(recipe, "notes", "") else ""}
+
+{_monitor_table(logs)}
 
 ## Evaluation
 Measured by this run on the held-out split (suite `{recipe.eval.suite}`, greedy decoding,

@@ -66,6 +66,7 @@ class StageSpec:
     args: dict = field(default_factory=dict, metadata={"help": "TRL config fields (SFTConfig/DPOConfig/GRPOConfig)"})
     rewards: Any = field(default=None, metadata={"help": "grpo: a preset name, {name: weight} or [{name, weight, ...}]"})
     evaluate: bool = field(default=True, metadata={"help": "evaluate this stage's model in the pipeline"})
+    monitor_every: int = field(default=0, metadata={"help": "score eval.monitor_split every N steps (0 = off)"})
     lora: bool | None = field(default=None, metadata={"help": "override model.lora for this stage"})
     qlora: bool | None = field(default=None, metadata={"help": "override model.qlora for this stage"})
 
@@ -88,6 +89,8 @@ class EvalSpec:
     temperature: float = field(default=1.0, metadata={"help": "sampling temperature when k>1 (k=1 is greedy)"})
     limit: int = field(default=0, metadata={"help": "evaluate only the first N examples (0 = all)"})
     backend: str = field(default="auto", metadata={"help": "auto, hf or vllm"})
+    monitor_split: str = field(default="val", metadata={"help": "split scored during training (monitor_every)"})
+    monitor_limit: int = field(default=96, metadata={"help": "examples of monitor_split scored each time"})
 
 
 @dataclass

@@ -14,6 +14,8 @@ import os
 import time
 from collections import Counter, defaultdict
 
+from transformers import TrainerCallback
+
 from core.generation import generate_hf, generate_vllm, pick_backend
 
 
@@ -104,3 +106,27 @@ def evaluate(*, model_path: str, dataset, suite: dict, scorer, out_dir: str, max
             keep = {c: r["example"][c] for c in r["example"] if c not in ("prompt", "completion")}
             fh.write(json.dumps({**keep, "samples": r["samples"]}, default=str) + "\n")
     return result
+
+
+class HeldoutMonitor(TrainerCallback):
+    """A TrainerCallback that scores the model being trained on a held-out split every ``every``
+    steps and appends ``{"step", "heldout/<metric>"}`` to the log history (and so to the card's
+    curves). It shows where a stage stops improving, e.g. to choose an SFT budget."""
+
+    def __init__(self, *, dataset, scorer, metric: str, tokenizer, every: int, max_new_tokens: int,
+                 batch_size: int = 64):
+        self.examples, self.scorer, self.metric = dataset.to_list(), scorer, metric
+        self.tokenizer, self.every = tokenizer, every
+        self.max_new_tokens, self.batch_size = max_new_tokens, batch_size
+
+    def score(self, model) -> float:
+        was_training = model.training
+        outs = generate_hf(model, self.tokenizer, [e["prompt"] for e in self.examples],
+                           max_new_tokens=self.max_new_tokens, batch_size=self.batch_size, progress=False)
+        if was_training:
+            model.train()
+        return sum(self.scorer(e, o[0])[self.metric] for e, o in zip(self.examples, outs, strict=True)) / len(outs)
+
+    def on_step_end(self, args, state, control, model=None, **kwargs):
+        if self.every and state.global_step % self.every == 0 and model is not None:
+            state.log_history.append({"step": state.global_step, f"heldout/{self.metric}": self.score(model)})

@@ -90,8 +90,9 @@ def prepare_model(spec, train_split, out_dir: str, seed: int) -> str:
 
 
 def run_stage(domain: Domain, recipe: Recipe, stage: StageSpec, model_path: str, dataset, out_dir: str,
-              resume: bool = False) -> str:
-    """Train one stage from ``model_path`` into ``out_dir``."""
+              resume: bool = False, monitor=None) -> str:
+    """Train one stage from ``model_path`` into ``out_dir`` (scoring ``monitor`` every
+    ``stage.monitor_every`` steps when given)."""
     from core import train
     from core.rewards import build_rewards
 
@@ -102,6 +103,16 @@ def run_stage(domain: Domain, recipe: Recipe, stage: StageSpec, model_path: str,
     common = dict(model_path=model_path, train_dataset=dataset, out_dir=out_dir, args=stage.args, lora=lora,
                   qlora=qlora, lora_r=m.lora_r, lora_alpha=m.lora_alpha, resume=resume, seed=recipe.seed)
     console.print(f"[bold]stage {stage.name}[/] ({stage.kind}) from {model_path} -> {out_dir}")
+    if stage.monitor_every and monitor is not None:
+        from core.evaluation import HeldoutMonitor
+        from core.models import load_tokenizer
+
+        suite = domain.suite(recipe.eval.suite)
+        limit = min(recipe.eval.monitor_limit or len(monitor), len(monitor))
+        common["callbacks"] = [HeldoutMonitor(
+            dataset=monitor.select(range(limit)), scorer=resolve(domain.scorer), metric=suite["primary"],
+            tokenizer=load_tokenizer(model_path), every=stage.monitor_every,
+            max_new_tokens=recipe.eval.max_new_tokens, batch_size=recipe.eval.batch_size)]
     if stage.kind == "sft":
         return train.run_sft(**common)
     if stage.kind == "dpo":
@@ -150,7 +161,9 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
     for stage in recipe.stages:
         stage_dir = os.path.join(out, stage.name)
         if not (resume and is_done(stage_dir)):
-            run_stage(domain, recipe, stage, model_path, split_of(ds, stage.split), stage_dir, resume=resume)
+            monitor = ds[recipe.eval.monitor_split] if recipe.eval.monitor_split in ds else None
+            run_stage(domain, recipe, stage, model_path, split_of(ds, stage.split), stage_dir, resume=resume,
+                      monitor=monitor)
         model_path = stage_dir
         if stage.evaluate and stage.name not in results:
             results[stage.name] = run_eval(domain, recipe, stage_dir, ds, os.path.join(out, "eval", stage.name),

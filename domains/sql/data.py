@@ -55,19 +55,27 @@ def _column_values(db_path: str) -> dict:
     return values
 
 
-def _examples_for_db(schema, db_path, n, rng, executor) -> list[dict]:
+def _examples_for_db(schema, db_path, n, rng, executor, *, exclude=frozenset()) -> list[dict]:
+    """``n`` examples, templates in turn (so every template is equally frequent).
+
+    Questions are unique within a split (and not in ``exclude``): repeated questions teach
+    memorising instead of copying values from the prompt. A template that runs out of new
+    questions is simply rarer.
+    """
     text, values = synth.schema_text(db_path), _column_values(db_path)
     names = list(templates.TEMPLATES)
-    out, seen, tries = [], set(), 0
-    while len(out) < n and tries < n * 20:
-        tries += 1
-        name = names[len(out) % len(names)] if tries <= n else rng.choice(names)
+    out, seen = [], set(exclude)
+    for i in range(n):
+        name = names[i % len(names)]
         difficulty, gen = templates.TEMPLATES[name]
-        question, sql, tables, cols = gen(schema, rng, values)
-        if question in seen:
-            continue
-        res = executor.run(db_path, sql)
-        if not res.ok or not res.rows:  # keep only gold queries that run and return rows
+        for _ in range(20):
+            question, sql, tables, cols = gen(schema, rng, values)
+            if question in seen:
+                continue
+            res = executor.run(db_path, sql)
+            if res.ok and res.rows:  # keep only gold queries that run and return rows
+                break
+        else:
             continue
         seen.add(question)
         out.append({
@@ -96,11 +104,16 @@ def _rejected(example: dict, rng, executor) -> dict | None:
     return None
 
 
-def build_synthetic(*, out: str, train_per_db: int = 240, test_per_db: int = 30, train_dbs_per_theme: int = 5,
-                    test_dbs_per_theme: int = 2, seed: int = 0) -> DatasetDict:
-    """Build databases under ``out/databases`` and the train / test / preference splits.
+def build_synthetic(*, out: str, train_per_db: int = 240, test_per_db: int = 30, rl_per_db: int = 40,
+                    train_dbs_per_theme: int = 5, test_dbs_per_theme: int = 2, val_dbs_per_theme: int = 1,
+                    seed: int = 0) -> DatasetDict:
+    """Build databases under ``out/databases`` and the train / rl / val / test / preference splits.
 
-    Test databases are never seen in training (split by database).
+    Test databases are never seen in training (split by database). ``rl`` holds fresh questions
+    on the training databases that are not in ``train`` (new values and combinations): GRPO
+    prompts the SFT model has not memorised, from the same distribution. ``val`` comes from
+    further held-out databases (distinct from ``test``), for choosing budgets without looking at
+    the test split.
 
     Example:
         >>> ds = build_synthetic(out="/tmp/sql", train_per_db=20, test_per_db=5)  # doctest: +SKIP
@@ -110,16 +123,24 @@ def build_synthetic(*, out: str, train_per_db: int = 240, test_per_db: int = 30,
     rng = random.Random(seed)
     db_dir = os.path.abspath(os.path.join(out, "databases"))
     os.makedirs(db_dir, exist_ok=True)
-    train_s, test_s = synth.split_schemas(n_train_per_theme=train_dbs_per_theme,
-                                          n_test_per_theme=test_dbs_per_theme, seed=seed)
+    train_s, test_s, val_s = synth.split_schemas(n_train_per_theme=train_dbs_per_theme,
+                                                 n_test_per_theme=test_dbs_per_theme,
+                                                 n_val_per_theme=val_dbs_per_theme, seed=seed)
     executor = Executor(timeout=2.0)
-    splits: dict[str, list] = {"train": [], "test": []}
-    for split, schemas, n in (("train", train_s, train_per_db), ("test", test_s, test_per_db)):
+    splits: dict[str, list] = {"train": [], "rl": [], "val": [], "test": []}
+    offsets = {"train": 0, "test": 500, "val": 700}
+    for split, schemas, n in (("train", train_s, train_per_db), ("test", test_s, test_per_db),
+                              ("val", val_s, test_per_db)):
         for i, schema in enumerate(schemas):
             path = os.path.join(db_dir, f"{schema.db_id}.sqlite")
-            synth.create_database(schema, path, seed=seed * 1000 + i + (500 if split == "test" else 0))
-            splits[split] += _examples_for_db(schema, path, n, rng, executor)
+            synth.create_database(schema, path, seed=seed * 1000 + i + offsets[split])
+            examples = _examples_for_db(schema, path, n, rng, executor)
+            splits[split] += examples
+            if split == "train" and rl_per_db:
+                splits["rl"] += _examples_for_db(schema, path, rl_per_db, rng, executor,
+                                                 exclude={e["question"] for e in examples})
     rng.shuffle(splits["train"])
+    rng.shuffle(splits["rl"])
     prefs = []
     for ex in splits["train"]:
         rejected = _rejected(ex, rng, executor)
@@ -127,7 +148,7 @@ def build_synthetic(*, out: str, train_per_db: int = 240, test_per_db: int = 30,
             prefs.append({"prompt": ex["prompt"], "chosen": ex["completion"], "rejected": rejected,
                           "db_id": ex["db_id"], "db_path": ex["db_path"], "gold_sql": ex["gold_sql"]})
     executor.close()
-    return DatasetDict({"train": Dataset.from_list(splits["train"]), "test": Dataset.from_list(splits["test"]),
+    return DatasetDict({**{k: Dataset.from_list(v) for k, v in splits.items() if v},
                         "preference": Dataset.from_list(prefs)})
 
 

@@ -118,14 +118,16 @@ def _schema_from_choice(theme: str, choice: tuple, db_id: str) -> Schema:
     return Schema(db_id, theme, tables[0], tables[1])
 
 
-def split_schemas(*, n_train_per_theme: int, n_test_per_theme: int, seed: int) -> tuple[list[Schema], list[Schema]]:
+def split_schemas(*, n_train_per_theme: int, n_test_per_theme: int, seed: int,
+                  n_val_per_theme: int = 0) -> tuple[list[Schema], list[Schema], list[Schema]]:
     """Pick train and held-out schemas: held-out combinations are unseen, their words are not.
 
     The first training schemas of a theme walk every slot's synonyms (each in a random order),
-    so all words appear in training; the rest are random combinations.
+    so all words appear in training; the rest are random combinations. Validation schemas are
+    held out like the test ones, and distinct from them (for choosing budgets, never for scores).
     """
     rng = random.Random(seed)
-    train, test = [], []
+    train, test, val = [], [], []
     for theme in THEMES:
         sizes = _slot_sizes(theme)
         if n_train_per_theme < max(sizes):
@@ -136,10 +138,12 @@ def split_schemas(*, n_train_per_theme: int, n_test_per_theme: int, seed: int) -
         rest = [v for v in _variants(theme) if v not in chosen]
         rng.shuffle(rest)
         chosen += rest[: n_train_per_theme - len(chosen)]
-        held = [v for v in rest[n_train_per_theme:] if v not in chosen][:n_test_per_theme]
+        held = [v for v in rest[n_train_per_theme:] if v not in chosen]
         train += [_schema_from_choice(theme, c, f"{theme}_{i}") for i, c in enumerate(chosen)]
-        test += [_schema_from_choice(theme, c, f"{theme}_test_{i}") for i, c in enumerate(held)]
-    return train, test
+        test += [_schema_from_choice(theme, c, f"{theme}_test_{i}") for i, c in enumerate(held[:n_test_per_theme])]
+        val += [_schema_from_choice(theme, c, f"{theme}_val_{i}")
+                for i, c in enumerate(held[n_test_per_theme:n_test_per_theme + n_val_per_theme])]
+    return train, test, val
 
 
 def create_database(schema: Schema, path: str, *, seed: int) -> None:

@@ -38,7 +38,8 @@ def _value(values: dict, table: str, col: str, rng) -> object:
 def projection(s, rng, values):
     t = _pick_table(s, rng)
     c = rng.choice(_cols(t))
-    return f"List the {c} of all {t.name}.", f"SELECT {c} FROM {t.name}", [t.name], [c]
+    q = rng.choice(["List the {c} of all {t}.", "Show every {c} of the {t}.", "What are the {c} values of all {t}?"])
+    return q.format(c=c, t=t.name), f"SELECT {c} FROM {t.name}", [t.name], [c]
 
 
 def filter_num(s, rng, values):
@@ -73,21 +74,24 @@ def aggregate(s, rng, values):
     t = _pick_table(s, rng)
     n, _ = _num(t, rng)
     word, fn = rng.choice(_AGG)
-    return f"What is the {word} {n} of all {t.name}?", f"SELECT {fn}({n}) FROM {t.name}", [t.name], [n]
+    q = rng.choice(["What is the {w} {n} of all {t}?", "Give the {w} {n} over the {t}.", "Find the {w} {n} of {t}."])
+    return q.format(w=word, n=n, t=t.name), f"SELECT {fn}({n}) FROM {t.name}", [t.name], [n]
 
 
 def group_count(s, rng, values):
     t = s.child
     x, _ = _text(t, rng)
-    return (f"For each {x}, how many {t.name} are there?", f"SELECT {x}, COUNT(*) FROM {t.name} GROUP BY {x}",
-            [t.name], [x])
+    q = rng.choice(["For each {x}, how many {t} are there?", "How many {t} are there for each {x}?",
+                    "Count the {t} per {x}.", "Show each {x} with the number of {t}."])
+    return q.format(x=x, t=t.name), f"SELECT {x}, COUNT(*) FROM {t.name} GROUP BY {x}", [t.name], [x]
 
 
 def having(s, rng, values):
     t = s.child
     x, _ = _text(t, rng)
     k = rng.randint(2, 5)
-    return (f"Which {x} values appear in more than {k} {t.name}?",
+    q = rng.choice(["Which {x} values appear in more than {k} {t}?", "List the {x} shared by more than {k} {t}."])
+    return (q.format(x=x, k=k, t=t.name),
             f"SELECT {x} FROM {t.name} GROUP BY {x} HAVING COUNT(*) > {k}", [t.name], [x])
 
 
@@ -116,7 +120,8 @@ def nested(s, rng, values):
     c = rng.choice([n for n, _ in t.text])
     n, _ = _num(t, rng)
     word, op = rng.choice([("above", ">"), ("below", "<")])
-    return (f"List the {c} of {t.name} whose {n} is {word} the average {n}.",
+    q = rng.choice(["List the {c} of {t} whose {n} is {w} the average {n}.", "Which {t} have {n} {w} average? Give their {c}."])
+    return (q.format(c=c, t=t.name, n=n, w=word),
             f"SELECT {c} FROM {t.name} WHERE {n} {op} (SELECT AVG({n}) FROM {t.name})", [t.name], [c, n])
 
 
@@ -125,7 +130,8 @@ def join_group(s, rng, values):
     x, _ = _text(p, rng)
     n, _ = _num(t, rng)
     word, fn = rng.choice(_AGG)
-    return (f"For each {p.singular} {x}, what is the {word} {n} of their {t.name}?",
+    q = rng.choice(["For each {p} {x}, what is the {w} {n} of their {t}?", "Show each {p} {x} with the {w} {n} of its {t}."])
+    return (q.format(p=p.singular, x=x, w=word, n=n, t=t.name),
             f"SELECT T2.{x}, {fn}(T1.{n}) FROM {t.name} AS T1 JOIN {p.name} AS T2 ON T1.{s.fk} = T2.id GROUP BY T2.{x}",
             [t.name, p.name], [x, s.fk, n])
 

@@ -18,7 +18,8 @@ FIX = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures")
 
 def test_splits_by_database_and_gold_queries_return_rows(sql_data):
     train_dbs, test_dbs = set(sql_data["train"]["db_id"]), set(sql_data["test"]["db_id"])
-    assert not train_dbs & test_dbs
+    val_dbs = set(sql_data["val"]["db_id"])
+    assert not train_dbs & test_dbs and not val_dbs & (train_dbs | test_dbs)
     assert len(train_dbs | test_dbs) >= 8
     themes = {ex["theme"] for ex in sql_data["test"]}
     assert len(themes) >= 4
@@ -41,13 +42,14 @@ def test_prompt_has_schema_and_completion_has_answer_format(sql_data):
 
 
 def test_heldout_schemas_are_unseen_combinations_of_seen_words():
-    train, test = synth.split_schemas(n_train_per_theme=5, n_test_per_theme=2, seed=0)
+    train, test, val = synth.split_schemas(n_train_per_theme=5, n_test_per_theme=2, n_val_per_theme=1, seed=0)
+    assert len(val) == 4 and not {v.db_id for v in val} & {t.db_id for t in test}
 
     def words(s):
         return {s.parent.name, s.child.name, *[c for c, _ in s.parent.text + s.parent.num + s.child.text + s.child.num]}
 
     seen = set().union(*map(words, train))
-    for s in test:
+    for s in test + val:
         assert words(s) <= seen
         assert all(words(s) != words(t) for t in train)
 
@@ -114,3 +116,10 @@ def test_check_example(tmp_path, shop_db):
     with pytest.raises(FoundryError, match="database file missing"):
         check_example({"gold_sql": "SELECT 1", "db_path": "x.sqlite"}, "f:4", str(tmp_path))
     json.dumps(ok)
+
+
+def test_rl_split_has_fresh_questions_on_training_databases(sql_data):
+    train_q = set(sql_data["train"]["question"])
+    assert len(sql_data["rl"]) > 0
+    assert not train_q & set(sql_data["rl"]["question"])
+    assert set(sql_data["rl"]["db_id"]) <= set(sql_data["train"]["db_id"])

@@ -44,6 +44,14 @@ def test_card_metadata_equals_results(smoke_run):
         assert f"| {stage} | {r['n']} | {r['metrics']['execution_spider']:.4f}" in text
 
 
+def test_sft_monitor_curve_is_logged_and_in_the_card(smoke_run):
+    out, _ = smoke_run
+    logs = json.load(open(os.path.join(out, "sft", "log_history.json")))
+    values = [r["heldout/execution_spider"] for r in logs if "heldout/execution_spider" in r]
+    assert len(values) >= 2 and all(0.0 <= v <= 1.0 for v in values)
+    assert "execution_spider on the monitor split by step" in open(os.path.join(out, "README.md")).read()
+
+
 def test_grpo_logged_every_reward(smoke_run):
     out, _ = smoke_run
     logs = json.load(open(os.path.join(out, "grpo", "log_history.json")))
