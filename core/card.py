@@ -1,7 +1,7 @@
 """Model cards: ``README.md`` written with ``huggingface_hub.ModelCard``, eval results as
 model-index metadata for every evaluated stage, and a reward-curve PNG.
 
-    foundry sql card --run runs/sql
+    foundry sql card --out runs/sql
 """
 
 from __future__ import annotations

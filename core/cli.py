@@ -157,9 +157,10 @@ def make_domain_app(domain) -> typer.Typer:
 
     @app.command("card")
     @friendly
-    def card_cmd(run: str = typer.Option(..., help="run folder written by 'pipeline'"),
+    def card_cmd(run: str = typer.Option(..., "--out", help="run folder written by 'pipeline': reads recipe.yaml and "
+                                                           "eval/results.json there, writes README.md there"),
                  push_to_hub: str = typer.Option(None, help="also push the card to this hub repo")):
-        """(Re)write RUN/README.md from RUN/recipe.yaml and RUN/eval/results.json."""
+        """(Re)write OUT/README.md (the model card) from OUT/recipe.yaml and OUT/eval/results.json."""
         from core.card import write_card
         from core.config import load_recipe
 

@@ -43,7 +43,7 @@ def test_tiny_model_and_tokenizer(tiny):
     meta = json.load(open(os.path.join(tiny, "foundry.json")))
     assert 5e6 < meta["parameters"] < 15e6
     tok = load_tokenizer(tiny)
-    assert type(tok).__name__ == "PreTrainedTokenizerFast"  # not silently rebuilt as Qwen2Tokenizer
+    assert "Qwen2" not in type(tok).__name__  # not silently rebuilt as a Qwen2Tokenizer
     ids = tok(" 914", add_special_tokens=False)["input_ids"]
     assert [tok.decode([i]) for i in ids][-3:] == ["9", "1", "4"]  # digits one by one
     text = tok.apply_chat_template([{"role": "user", "content": "q"}], tokenize=False, add_generation_prompt=True)

@@ -69,3 +69,13 @@ def test_resume_skips_finished_stages(smoke_run):
     assert time.perf_counter() - start < 60
     assert os.path.getmtime(os.path.join(out, "grpo", "model.safetensors")) == mtime
     assert json.load(open(os.path.join(out, "eval", "results.json"))) == before
+
+
+def test_card_verb_rewrites_the_same_card(smoke_run):
+    out, _ = smoke_run
+    before = ModelCard.load(os.path.join(out, "README.md")).data.eval_results
+    os.remove(os.path.join(out, "README.md"))
+    res = CliRunner().invoke(build_root(), ["sql", "card", "--out", out])
+    assert res.exit_code == 0, res.output
+    after = ModelCard.load(os.path.join(out, "README.md")).data.eval_results
+    assert [(e.metric_name, e.metric_value) for e in after] == [(e.metric_name, e.metric_value) for e in before]
