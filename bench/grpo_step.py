@@ -52,7 +52,13 @@ class Timed:
 def rewards():
     from core.domain import get_domain
     from core.rewards import build_rewards
+    from domains.sql import verify
+    from domains.sql.sandbox import default_executor
 
+    # every run starts with cold caches, so the share is not flattered by an earlier run
+    verify._VERDICTS.clear()
+    verify.used_schema_items.cache_clear()
+    default_executor()._cache.clear()
     funcs, weights = build_rewards(get_domain("sql"), "reasoning-sql")
     return [Timed(f) for f in funcs], weights
 
@@ -91,7 +97,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
     ds, path = data_and_model(args.data, args.model)
-    train = ds["train"]
+    train = ds["rl"] if "rl" in ds else ds["train"]  # GRPO prompts of the default recipe
     res = {"bare TRL": [], "R1 Foundry": []}
     reward_share = []
     for _ in range(args.rounds):
@@ -100,6 +106,7 @@ def main():
             res[name] += times[1:]
             if name == "R1 Foundry":
                 reward_share.append(reward_s / sum(times))
+                print(f"round: reward share {100 * reward_share[-1]:.2f}%")
     med = {k: statistics.median(v) for k, v in res.items()}
     print(f"model {path}; {args.rounds} rounds x {args.steps} steps; batch {ARGS['per_device_train_batch_size']}, "
           f"{ARGS['num_generations']} generations, {ARGS['max_completion_length']} max new tokens")

@@ -130,3 +130,9 @@ class HeldoutMonitor(TrainerCallback):
     def on_step_end(self, args, state, control, model=None, **kwargs):
         if self.every and state.global_step % self.every == 0 and model is not None:
             state.log_history.append({"step": state.global_step, f"heldout/{self.metric}": self.score(model)})
+
+    def on_train_end(self, args, state, control, model=None, **kwargs):
+        key = f"heldout/{self.metric}"
+        if self.every and model is not None and not any(r.get("step") == state.global_step and key in r
+                                                        for r in state.log_history):
+            state.log_history.append({"step": state.global_step, key: self.score(model)})  # the final point

@@ -9,6 +9,9 @@ from huggingface_hub import ModelCard
 from typer.testing import CliRunner
 
 from core.cli import build_root
+from core.config import load_recipe
+from core.domain import get_domain
+from core.rewards import build_rewards
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +58,9 @@ def test_sft_monitor_curve_is_logged_and_in_the_card(smoke_run):
 def test_grpo_logged_every_reward(smoke_run):
     out, _ = smoke_run
     logs = json.load(open(os.path.join(out, "grpo", "log_history.json")))
-    for name in ("sql/execution", "sql/syntax", "sql/schema_linking", "sql/ngram", "sql/format"):
+    recipe = load_recipe(os.path.join(out, "recipe.yaml"))
+    funcs, _ = build_rewards(get_domain("sql"), recipe.stage("grpo").rewards)
+    for name in [f.__name__ for f in funcs]:
         assert any(f"rewards/{name}/mean" in row for row in logs), name
 
 
