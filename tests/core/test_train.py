@@ -107,3 +107,19 @@ def test_grpo_steps_log_every_reward(tiny, sql_data, tmp_path):
         assert any(f"rewards/{name}/mean" in r for r in logs), name
     assert any("loss" in r for r in logs)
     assert _changed(_weights(tiny), _weights(out))
+
+
+def test_eval_runner_with_sampling_k2(tiny, sql_data, tmp_path):
+    from core.evaluation import evaluate
+    from core.registry import resolve
+
+    domain = get_domain("sql")
+    out = str(tmp_path / "eval")
+    result = evaluate(model_path=tiny, dataset=sql_data["test"], suite=domain.suite("sql/heldout"),
+                      scorer=resolve(domain.scorer), out_dir=out, max_new_tokens=8, batch_size=4, k=2, limit=4,
+                      backend="hf")
+    assert result["n"] == 4 and "pass@2" in result and "maj@2" in result
+    assert set(result["buckets"]) == {"template", "difficulty", "db_id"}
+    rows = [json.loads(line) for line in open(os.path.join(out, "samples.jsonl"))]
+    assert len(rows) == 4 and all(len(r["samples"]) == 2 for r in rows)
+    assert "| pass@2 |" in open(os.path.join(out, "results.md")).read()
