@@ -25,6 +25,22 @@ from core.errors import FoundryError
 err = Console(stderr=True)
 out = Console()
 OVERRIDES = typer.Argument(None, help="key=value recipe overrides, e.g. stages.sft.args.max_steps=10")
+LAUNCHER = typer.Option(None, help="run under accelerate launch: ddp, fsdp2, zero2, zero3 or a config path")
+NPROC = typer.Option(None, "--num-processes", help="processes for --launcher (default: the config's)")
+
+
+def maybe_relaunch(launcher: str | None, num_processes: int | None) -> None:
+    """Re-run this very command under ``accelerate launch`` when --launcher is given."""
+    from core.launch import config_path, inside_launch, relaunch, strip_launch_args
+
+    if not launcher or inside_launch():
+        return
+    config_path(launcher)  # a bad name fails here, once, with did-you-mean
+    argv = strip_launch_args(sys.argv[1:])
+    prog = os.path.basename(sys.argv[0])
+    if prog.startswith("foundry-"):  # the per-domain script: put the domain group back
+        argv = [prog.split("-", 1)[1], *argv]
+    raise typer.Exit(relaunch(launcher, num_processes, argv))
 
 
 def friendly(fn):
@@ -103,7 +119,9 @@ def make_domain_app(domain) -> typer.Typer:
                     out_dir: str = typer.Option(..., "--out", help="output folder (checkpoints + final model)"),
                     recipe: str = typer.Option("default", help="recipe name or YAML path (its stage of this kind)"),
                     resume: bool = typer.Option(False, help="continue from the last checkpoint in --out"),
+                    launcher: str = LAUNCHER, num_processes: int = NPROC,
                     overrides: list[str] = OVERRIDES):
+            maybe_relaunch(launcher, num_processes)
             _train(kind, data, model, out_dir, recipe, resume, overrides)
 
         command.__doc__ = f"Train a {kind.upper()} stage with the recipe's {kind} settings."
@@ -180,17 +198,24 @@ def make_domain_app(domain) -> typer.Typer:
                      resume: bool = typer.Option(False, help="skip finished stages, continue the interrupted one"),
                      overwrite: bool = typer.Option(False, help="start over in an OUT that already holds a run"),
                      push_to_hub: str = typer.Option(None, help="push the card to this hub repo"),
+                     launcher: str = LAUNCHER, num_processes: int = NPROC,
                      overrides: list[str] = OVERRIDES):
         """Run every stage of a recipe: data -> model -> stages -> eval of each stage -> model card."""
+        from core.launch import barrier, inside_launch, is_main_process
         from core.pipeline import run_pipeline
 
         r = _recipe(domain, recipe, overrides, preset)
-        if os.path.isfile(os.path.join(out_dir, "recipe.yaml")) and not (resume or overwrite):
+        if not inside_launch() and os.path.isfile(os.path.join(out_dir, "recipe.yaml")) and not (resume or overwrite):
             raise FoundryError(f"{out_dir} already holds a run; pass --resume to continue it or --overwrite to "
                                "start over (its files will be replaced)")
-        os.makedirs(out_dir, exist_ok=True)
-        save_recipe(r, os.path.join(out_dir, "recipe.yaml"))
+        maybe_relaunch(launcher, num_processes)
+        if is_main_process():
+            os.makedirs(out_dir, exist_ok=True)
+            save_recipe(r, os.path.join(out_dir, "recipe.yaml"))
+        barrier()
         results = run_pipeline(r, out_dir, resume=resume, push_to_hub=push_to_hub)
+        if not is_main_process():
+            return
         table = Table("stage", *next(iter(results.values()))["metrics"].keys()) if results else None
         for stage, res in results.items():
             table.add_row(stage, *[f"{v:.4f}" for v in res["metrics"].values()])
@@ -276,3 +301,7 @@ def main() -> None:
         err.print(f"[red]error:[/] {exc}")
         sys.exit(2)
     app()
+
+
+if __name__ == "__main__":  # accelerate launch -m core.cli ...
+    main()

@@ -139,6 +139,7 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
     """All stages of ``recipe`` into ``out``; with ``resume`` finished stages are skipped and an
     interrupted one continues from its last checkpoint."""
     from core.card import write_card
+    from core.launch import barrier, is_main_process
     from core.train import is_done
 
     domain = get_domain(recipe.domain)
@@ -146,12 +147,17 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
         validate_stage_args(s)
     domain.suite(recipe.eval.suite)
     seed_everything(recipe.seed)
+    main = is_main_process()  # under accelerate launch only rank 0 writes data, evals and the card
     os.makedirs(out, exist_ok=True)
     data_dir = os.path.join(out, "data")
-    if not (resume and os.path.isfile(os.path.join(data_dir, "dataset_dict.json"))):
+    if main and not (resume and os.path.isfile(os.path.join(data_dir, "dataset_dict.json"))):
         console.print(f"[bold]data[/] {recipe.data.builder} -> {data_dir}")
         build_data(domain, recipe.data.builder, recipe.data.args, out)
+    barrier()
     ds = load_data(data_dir)
+    if main:
+        prepare_model(recipe.model, split_of(ds, "train"), os.path.join(out, "model"), recipe.seed)
+    barrier()
     model_path = prepare_model(recipe.model, split_of(ds, "train"), os.path.join(out, "model"), recipe.seed)
     results_path = os.path.join(out, "eval", "results.json")
     results: dict = {}
@@ -161,15 +167,19 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
     for stage in recipe.stages:
         stage_dir = os.path.join(out, stage.name)
         if not (resume and is_done(stage_dir)):
-            monitor = ds[recipe.eval.monitor_split] if recipe.eval.monitor_split in ds else None
+            monitor = ds[recipe.eval.monitor_split] if main and recipe.eval.monitor_split in ds else None
             run_stage(domain, recipe, stage, model_path, split_of(ds, stage.split), stage_dir, resume=resume,
                       monitor=monitor)
         model_path = stage_dir
-        if stage.evaluate and stage.name not in results:
+        barrier()
+        if main and stage.evaluate and stage.name not in results:
             results[stage.name] = run_eval(domain, recipe, stage_dir, ds, os.path.join(out, "eval", stage.name),
                                            stage.name)
             with open(results_path, "w") as fh:
                 json.dump({"stages": results}, fh, indent=1)
+        barrier()
+    if not main:
+        return results
     data_desc = f"Builder `{recipe.data.builder}` of domain `{recipe.domain}` with {recipe.data.args or 'defaults'}; " + \
         ", ".join(f"{k}: {len(v)} rows" for k, v in ds.items()) + "."
     card = write_card(run_dir=out, recipe=recipe, results=results, base_model=recipe.model.name, data_desc=data_desc,

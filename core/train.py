@@ -58,7 +58,9 @@ def _last_checkpoint(out_dir: str) -> str | None:
 
 
 def _finish(trainer, tokenizer, out_dir: str, kind: str, source: str) -> str:
-    trainer.save_model(out_dir)
+    trainer.save_model(out_dir)  # collective under FSDP/ZeRO-3: every process calls it
+    if not trainer.is_world_process_zero():
+        return out_dir
     tokenizer.save_pretrained(out_dir)
     marker = os.path.join(source, "foundry.json")
     if os.path.isfile(marker):  # keep the "load with PreTrainedTokenizerFast" hint
