@@ -18,6 +18,7 @@ import sys
 import typer
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from core.errors import FoundryError
@@ -51,7 +52,7 @@ def friendly(fn):
         try:
             return fn(*args, **kwargs)
         except FoundryError as exc:
-            err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err.print("interrupted; rerun with --resume to continue from the last checkpoint")
@@ -289,6 +290,36 @@ def build_root() -> typer.Typer:
         for line in report():
             out.print(line, highlight=False)
 
+    @root.command("serve-rollouts")
+    @friendly
+    def serve_rollouts(model: str = typer.Option(None, help="model folder or hub id (default: the recipe's model)"),
+                       domain: str = typer.Option(None, help="domain whose --recipe names the model"),
+                       recipe: str = typer.Option("default", help="recipe name or path (with --domain)"),
+                       tensor_parallel_size: int = typer.Option(1, help="GPUs per vLLM engine"),
+                       data_parallel_size: int = typer.Option(1, help="vLLM engines"),
+                       port: int = typer.Option(8000, help="port; set stages.grpo.args.vllm_server_port to match"),
+                       gpu_memory_utilization: float = typer.Option(0.9, help="fraction of each GPU for vLLM")):
+        """Start TRL's vLLM rollout server (`trl vllm-serve`) for GRPO with `vllm_mode: server`.
+
+        Then train on other GPUs with `stages.grpo.args.use_vllm=true stages.grpo.args.vllm_mode=server`.
+        """
+        import subprocess
+
+        from core.domain import get_domain
+        from core.models import check_model_ref
+        from core.train import require_vllm
+
+        if model is None:
+            if domain is None:
+                raise FoundryError("pass --model, or --domain (and --recipe) to take the recipe's model")
+            model = _recipe(get_domain(domain), recipe, []).model.name
+        check_model_ref(model)
+        require_vllm("serve-rollouts")
+        cmd = [sys.executable, "-m", "trl.scripts.vllm_serve", "--model", model, "--port", str(port),
+               "--tensor_parallel_size", str(tensor_parallel_size), "--data_parallel_size", str(data_parallel_size),
+               "--gpu_memory_utilization", str(gpu_memory_utilization)]
+        raise typer.Exit(subprocess.call(cmd))
+
     for name, domain in discover().items():
         root.add_typer(make_domain_app(domain), name=name)
     return root
@@ -298,7 +329,7 @@ def main() -> None:
     try:
         app = build_root()
     except FoundryError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {escape(str(exc))}")
         sys.exit(2)
     app()
 

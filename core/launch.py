@@ -52,7 +52,7 @@ def relaunch(launcher: str, num_processes: int | None, argv: list[str]) -> int:
 
 def strip_launch_args(argv: list[str]) -> list[str]:
     out, skip = [], False
-    for i, a in enumerate(argv):
+    for a in argv:
         if skip:
             skip = False
             continue

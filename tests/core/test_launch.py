@@ -82,3 +82,17 @@ def test_two_process_grpo(ddp_run):
 def test_unknown_launcher_is_a_clear_error(ddp_run):
     res = _foundry("sql", "train", "sft", "--launcher", "dpp", "--data", "x", "--model", "tiny", "--out", "y")
     assert res.returncode == 2 and "did you mean 'ddp'" in " ".join(res.stderr.split())
+
+
+@pytest.mark.skipif(__import__("importlib").util.find_spec("vllm") is not None, reason="vLLM is installed here")
+@pytest.mark.parametrize("args", [
+    ["serve-rollouts", "--model", "{model}"],
+    ["sql", "train", "grpo", "--data", "{data}", "--model", "{model}", "--out", "{out}", "stages.grpo.args.use_vllm=true"],
+])
+def test_vllm_requested_without_vllm_is_a_clear_error(ddp_run, args):
+    argv = [a.format(model=os.path.join(ddp_run, "model"), data=os.path.join(ddp_run, "data"),
+                     out=os.path.join(ddp_run, "nov")) for a in args]
+    res = _foundry(*argv)
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert "needs vLLM: pip install 'r1-foundry[gpu]'" in " ".join(res.stderr.split())
+    assert "Traceback" not in res.stderr
