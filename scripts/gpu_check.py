@@ -87,10 +87,31 @@ def main():
             train.run_grpo(model_path=model, train_dataset=ds["train"], out_dir=out, args={**grpo, **extra},
                            reward_funcs=funcs, reward_weights=weights)
             logs = json.load(open(os.path.join(out, "log_history.json")))
-            steps = [r for r in logs if "num_tokens" in r]
-            tokens = steps[-1]["num_tokens"] if steps else 0
-            gen_time = sum(r.get("profiling/Time taken: GRPOTrainer._generate_single_turn", 0) for r in logs)
-            return {"num_tokens": tokens, "generation_seconds": round(gen_time, 2)}
+            steps = [r for r in logs if "step_time" in r]
+            return {"median_step_seconds": sorted(r["step_time"] for r in steps)[len(steps) // 2] if steps else None,
+                    "num_tokens": steps[-1].get("num_tokens") if steps else None}
+        return run
+
+    def generation(backend):
+        def run():
+            from core.generation import generate_hf, generate_vllm
+            from core.models import load_model, load_tokenizer
+
+            prompts = ds["train"]["prompt"][:128]
+            tok = load_tokenizer(model)
+            t = time.perf_counter()
+            if backend == "vllm":
+                outs = generate_vllm(model, tok, prompts, max_new_tokens=128, num_samples=8, temperature=1.0,
+                                     gpu_memory_utilization=0.4)
+            else:
+                m, _, _ = load_model(model)
+                m = m.to("cuda") if torch.cuda.is_available() else m
+                t = time.perf_counter()
+                outs = generate_hf(m, tok, prompts, max_new_tokens=128, batch_size=64, num_samples=8,
+                                   temperature=1.0, progress=False)
+            seconds = time.perf_counter() - t
+            tokens = sum(len(tok(o, add_special_tokens=False)["input_ids"]) for group in outs for o in group)
+            return {"generated_tokens": tokens, "tokens_per_s": round(tokens / seconds, 1)}
         return run
 
     def sft_run(mode):
@@ -111,12 +132,14 @@ def main():
         measure("grpo_vllm_colocate", grpo_run(True), results)
     else:
         results["grpo_vllm_colocate"] = {"status": "skipped", "reason": "vLLM not installed or no GPU"}
+    measure("generate_hf", generation("hf"), results)
+    if vllm_usable():
+        measure("generate_vllm", generation("vllm"), results)
+        hf, vl = results["generate_hf"].get("tokens_per_s"), results["generate_vllm"].get("tokens_per_s")
+        if hf and vl:
+            results["vllm_over_hf_tokens_per_s"] = round(vl / hf, 2)
     measure("sft_lora", sft_run("lora"), results)
     measure("sft_qlora", sft_run("qlora"), results)
-    for k in ("grpo_hf_generate", "grpo_vllm_colocate"):
-        r = results.get(k, {})
-        if r.get("generation_seconds"):
-            r["generation_tokens_per_s"] = round(r["num_tokens"] / r["generation_seconds"], 1)
     if results.get("sft_lora", {}).get("peak_gpu_gib") and results.get("sft_qlora", {}).get("peak_gpu_gib"):
         results["qlora_over_lora_peak_memory"] = round(results["sft_qlora"]["peak_gpu_gib"] /
                                                        results["sft_lora"]["peak_gpu_gib"], 3)

@@ -77,6 +77,9 @@ def test_two_process_grpo(ddp_run):
     assert res.returncode == 0, res.stderr[-3000:]
     logs = json.load(open(os.path.join(out, "log_history.json")))
     assert any("rewards/sql/arctic/mean" in r for r in logs)
+    ev = _foundry("sql", "eval", "--model", out, "--data", os.path.join(ddp_run, "data"), "--out",
+                  os.path.join(ddp_run, "eval-grpo2"), "eval.max_new_tokens=8", "eval.limit=4")
+    assert ev.returncode == 0, ev.stderr[-2000:]
 
 
 def test_unknown_launcher_is_a_clear_error(ddp_run):
