@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from transformers import TrainerCallback
 
 from core.generation import generate_hf, generate_vllm, pick_backend
+from core.io import atomic_write
 
 
 def _mean(xs) -> float:
@@ -96,11 +97,8 @@ def evaluate(*, model_path: str, dataset, suite: dict, scorer, out_dir: str, max
     result = {"suite": suite["name"], "version": suite.get("version", 1), "stage": stage, "model": model_path,
               "primary": primary, "backend": backend, "generation_seconds": round(gen_seconds, 2),
               **aggregate(rows, metrics, suite.get("buckets", []), primary, k)}
-    os.makedirs(out_dir, exist_ok=True)
-    with open(os.path.join(out_dir, "results.json"), "w") as fh:
-        json.dump(result, fh, indent=1)
-    with open(os.path.join(out_dir, "results.md"), "w") as fh:
-        fh.write(to_markdown(result, metrics))
+    atomic_write(os.path.join(out_dir, "results.json"), json.dumps(result, indent=1))
+    atomic_write(os.path.join(out_dir, "results.md"), to_markdown(result, metrics))
     with open(os.path.join(out_dir, "samples.jsonl"), "w") as fh:
         for r in rows:
             keep = {c: r["example"][c] for c in r["example"] if c not in ("prompt", "completion")}

@@ -23,6 +23,7 @@ from rich.console import Console
 from core.config import Recipe, StageSpec, validate_stage_args
 from core.domain import Domain, get_domain
 from core.errors import FoundryError
+from core.io import atomic_write
 from core.models import SIZES, build_scratch_model, check_model_ref, train_tokenizer
 from core.registry import resolve
 
@@ -157,7 +158,7 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
     ds = load_data(data_dir)
     if main:
         prepare_model(recipe.model, split_of(ds, "train"), os.path.join(out, "model"), recipe.seed)
-    barrier()
+    barrier()  # the other ranks now find the model rank 0 built; on rank 0 this is a lookup
     model_path = prepare_model(recipe.model, split_of(ds, "train"), os.path.join(out, "model"), recipe.seed)
     results_path = os.path.join(out, "eval", "results.json")
     results: dict = {}
@@ -175,8 +176,7 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
         if main and stage.evaluate and stage.name not in results:
             results[stage.name] = run_eval(domain, recipe, stage_dir, ds, os.path.join(out, "eval", stage.name),
                                            stage.name)
-            with open(results_path, "w") as fh:
-                json.dump({"stages": results}, fh, indent=1)
+            atomic_write(results_path, json.dumps({"stages": results}, indent=1))
         barrier()
     if not main:
         return results
