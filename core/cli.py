@@ -306,8 +306,8 @@ def build_root() -> typer.Typer:
         import subprocess
 
         from core.domain import get_domain
+        from core.generation import require_vllm
         from core.models import check_model_ref
-        from core.train import require_vllm
 
         if model is None:
             if domain is None:

@@ -19,11 +19,22 @@ def vllm_usable() -> bool:
     return importlib.util.find_spec("vllm") is not None and torch.cuda.is_available()
 
 
+def require_vllm(what: str) -> None:
+    """Fail early, in one line, where vLLM is asked for but cannot run."""
+    import torch
+    import trl
+
+    if importlib.util.find_spec("vllm") is None:
+        raise FoundryError(f"{what} needs vLLM: pip install 'r1-foundry[gpu]' (a version TRL {trl.__version__} accepts)")
+    if not torch.cuda.is_available():
+        raise FoundryError(f"{what} needs a CUDA GPU; none is visible (see 'foundry doctor')")
+
+
 def pick_backend(backend: str) -> str:
     if backend == "auto":
         return "vllm" if vllm_usable() else "hf"
-    if backend == "vllm" and not vllm_usable():
-        raise FoundryError("backend vllm needs the 'gpu' extra (pip install 'r1-foundry[gpu]') and a CUDA GPU")
+    if backend == "vllm":
+        require_vllm("eval backend vllm")
     if backend not in ("hf", "vllm"):
         raise FoundryError(f"unknown generation backend '{backend}'; choose auto, hf or vllm")
     return backend

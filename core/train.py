@@ -118,6 +118,8 @@ def run_grpo(*, model_path: str, train_dataset, out_dir: str, args: dict, reward
     from core.models import load_model
 
     if args.get("use_vllm"):
+        from core.generation import require_vllm
+
         require_vllm("use_vllm in a grpo stage")
     model, tokenizer, peft_config = load_model(model_path, lora=lora, qlora=qlora, lora_r=lora_r, lora_alpha=lora_alpha)
     config = build_config("grpo", out_dir, {"reward_weights": list(reward_weights), **args}, seed)
@@ -127,24 +129,6 @@ def run_grpo(*, model_path: str, train_dataset, out_dir: str, args: dict, reward
                           processing_class=tokenizer, peft_config=peft_config, callbacks=callbacks)
     _train(trainer, out_dir, resume)
     return _finish(trainer, tokenizer, out_dir, "grpo", model_path)
-
-
-def require_vllm(what: str) -> None:
-    """Fail early, in one line, where vLLM is asked for but cannot run."""
-    import importlib.util
-
-    import torch
-
-    if importlib.util.find_spec("vllm") is None:
-        raise FoundryError(f"{what} needs vLLM: pip install 'r1-foundry[gpu]' (a version TRL {_trl_version()} accepts)")
-    if not torch.cuda.is_available():
-        raise FoundryError(f"{what} needs a CUDA GPU; none is visible (see 'foundry doctor')")
-
-
-def _trl_version() -> str:
-    import trl
-
-    return trl.__version__
 
 
 def is_done(out_dir: str) -> bool:
