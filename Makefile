@@ -1,7 +1,7 @@
 .PHONY: setup test lint bench smoke
 
 setup:
-	bash scripts/setup.sh sql,dev
+	bash scripts/setup.sh sql,chem,dev
 
 test: setup
 	.venv/bin/python -m pytest -q

@@ -6,15 +6,21 @@ import os
 import tempfile
 
 
-def data_and_model(data: str | None, model: str | None):
-    """``(DatasetDict, model_path)``; builds small synthetic data / a random tiny model if not given."""
+def data_and_model(data: str | None, model: str | None, domain: str = "sql"):
+    """``(DatasetDict, model_path)``; builds small synthetic data of ``domain`` / a random tiny
+    model if not given."""
     from core.models import build_scratch_model, train_tokenizer
     from core.pipeline import corpus, load_data
-    from domains.sql.data import build_synthetic
 
     if data:
         ds = load_data(data)
+    elif domain == "chem":
+        from domains.chem.data import build_synthetic
+
+        ds = build_synthetic(limit=800, test_per_task=4)
     else:
+        from domains.sql.data import build_synthetic
+
         ds = build_synthetic(out=tempfile.mkdtemp(prefix="bench-"), train_per_db=60, test_per_db=16)
     if not model:
         model = tempfile.mkdtemp(prefix="bench-model-")

@@ -1,10 +1,12 @@
 """One GRPO step: R1 Foundry's stage vs a bare TRL GRPOTrainer script, and the rewards' share.
 
-Both runs use the same model, data, rewards (the Reasoning-SQL preset) and GRPOConfig values;
+Both runs use the same model, data, rewards (a preset of the domain: Reasoning-SQL for sql,
+MolReasoner+ether0 for chem) and GRPOConfig values;
 they alternate (bare, ours, bare, ours) so machine noise hits both. Per-step time is the median
 of steps 2..N (step 1 includes warm-up).
 
     python bench/grpo_step.py --model runs/sql/sft --data runs/sql/data [--steps 6] [--rounds 2]
+    python bench/grpo_step.py --domain chem --model runs/chem/sft --data runs/chem/data
 """
 
 from __future__ import annotations
@@ -49,17 +51,27 @@ class Timed:
             self.seconds += time.perf_counter() - t
 
 
+PRESETS = {"sql": "reasoning-sql", "chem": "molreasoner+ether0"}
+DOMAIN = "sql"
+
+
 def rewards():
     from core.domain import get_domain
     from core.rewards import build_rewards
-    from domains.sql import verify
-    from domains.sql.sandbox import default_executor
 
     # every run starts with cold caches, so the share is not flattered by an earlier run
-    verify._VERDICTS.clear()
-    verify.used_schema_items.cache_clear()
-    default_executor()._cache.clear()
-    funcs, weights = build_rewards(get_domain("sql"), "reasoning-sql")
+    if DOMAIN == "sql":
+        from domains.sql import verify
+        from domains.sql.sandbox import default_executor
+
+        verify._VERDICTS.clear()
+        verify.used_schema_items.cache_clear()
+        default_executor()._cache.clear()
+    else:
+        from domains.chem.sandbox import default_analyser
+
+        default_analyser()._cache.clear()
+    funcs, weights = build_rewards(get_domain(DOMAIN), PRESETS[DOMAIN])
     return [Timed(f) for f in funcs], weights
 
 
@@ -95,8 +107,11 @@ def main():
     ap.add_argument("--data")
     ap.add_argument("--steps", type=int, default=6)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--domain", choices=sorted(PRESETS), default="sql")
     args = ap.parse_args()
-    ds, path = data_and_model(args.data, args.model)
+    global DOMAIN
+    DOMAIN = args.domain
+    ds, path = data_and_model(args.data, args.model, args.domain)
     train = ds["rl"] if "rl" in ds else ds["train"]  # GRPO prompts of the default recipe
     res = {"bare TRL": [], "R1 Foundry": []}
     reward_share = []
@@ -108,7 +123,7 @@ def main():
                 reward_share.append(reward_s / sum(times))
                 print(f"round: reward share {100 * reward_share[-1]:.2f}%")
     med = {k: statistics.median(v) for k, v in res.items()}
-    print(f"model {path}; {args.rounds} rounds x {args.steps} steps; batch {ARGS['per_device_train_batch_size']}, "
+    print(f"domain {DOMAIN}, rewards {PRESETS[DOMAIN]}; model {path}; {args.rounds} rounds x {args.steps} steps; batch {ARGS['per_device_train_batch_size']}, "
           f"{ARGS['num_generations']} generations, {ARGS['max_completion_length']} max new tokens")
     for k, v in med.items():
         print(f"{k:11s}: median {v:6.2f} s/step  (min {min(res[k]):.2f}, max {max(res[k]):.2f})")

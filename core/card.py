@@ -10,6 +10,7 @@ import json
 import os
 
 from core.errors import FoundryError
+from core.evaluation import fmt
 
 
 def _series(log_history: dict[str, list], wanted) -> list[tuple[str, list]]:
@@ -64,7 +65,7 @@ def _results_table(results: dict) -> str:
     metrics = next(iter(results.values()))["metrics"].keys()
     rows = ["| stage | n | " + " | ".join(metrics) + " |", "|---|---|" + "---|" * len(metrics)]
     for stage, r in results.items():
-        rows.append(f"| {stage} | {r['n']} | " + " | ".join(f"{r['metrics'][m]:.4f}" for m in metrics) + " |")
+        rows.append(f"| {stage} | {r['n']} | " + " | ".join(fmt(r["metrics"].get(m)) for m in metrics) + " |")
     return "\n".join(rows)
 
 
@@ -78,7 +79,8 @@ def _monitor_table(logs: dict[str, list]) -> str:
     return "\n".join(lines)
 
 
-def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_desc: str, push_to_hub: str | None = None) -> str:
+def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_desc: str, push_to_hub: str | None = None,
+               limitations: str = "") -> str:
     """Write ``run_dir/README.md`` and ``run_dir/reward_curve.png``; return the card path."""
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
@@ -92,6 +94,8 @@ def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_des
     eval_results = []
     for stage, r in results.items():
         for metric, value in r["metrics"].items():
+            if value is None:
+                continue
             eval_results.append(EvalResult(
                 task_type="text-generation", task_name=f"{recipe.domain} ({stage})", dataset_type=r["suite"],
                 dataset_name=f"{r['suite']} v{r['version']} ({r.get('split', 'test')})", dataset_split="test",
@@ -134,9 +138,8 @@ max {recipe.eval.max_new_tokens} new tokens). Per-bucket tables are in `eval/<st
 
 ## Intended use and limitations
 For research on domain-specialised reasoning. Numbers above come from this run's held-out
-split only; a model trained on synthetic data does not transfer to real schemas or real
-questions without further training and evaluation. Generated SQL must run in a sandbox
-(read-only, time-limited), as R1 Foundry's verifier does; never against a production database.
+split only; a model trained on synthetic data does not transfer to real data without further
+training and evaluation. {limitations}
 """
     card = ModelCard.from_template(data, template_str="---\n{{ card_data }}\n---\n" + body)
     path = os.path.join(run_dir, "README.md")

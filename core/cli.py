@@ -187,7 +187,8 @@ def make_domain_app(domain) -> typer.Typer:
         path = os.path.join(run, "eval", "results.json")
         results = json.load(open(path))["stages"] if os.path.isfile(path) else {}
         card = write_card(run_dir=run, recipe=recipe, results=results, base_model=recipe.model.name,
-                          data_desc=f"Builder `{recipe.data.builder}` with {recipe.data.args}.", push_to_hub=push_to_hub)
+                          data_desc=f"Builder `{recipe.data.builder}` with {recipe.data.args}.", push_to_hub=push_to_hub,
+                          limitations=domain.limitations)
         out.print(f"wrote {card}")
 
     @app.command("pipeline")
@@ -217,9 +218,11 @@ def make_domain_app(domain) -> typer.Typer:
         results = run_pipeline(r, out_dir, resume=resume, push_to_hub=push_to_hub)
         if not is_main_process():
             return
+        from core.evaluation import fmt
+
         table = Table("stage", *next(iter(results.values()))["metrics"].keys()) if results else None
         for stage, res in results.items():
-            table.add_row(stage, *[f"{v:.4f}" for v in res["metrics"].values()])
+            table.add_row(stage, *[fmt(v) for v in res["metrics"].values()])
         if table:
             out.print(table)
 

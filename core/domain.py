@@ -36,6 +36,9 @@ class Domain:
         extend_cli: optional ``"module:function"`` adding domain-only commands to its app.
         check_example: optional ``"module:function"``; ``f(example, where, base_dir) -> example``
             validates a user-supplied example (``reward`` verb) and fills derived columns.
+        corpus_scorer: optional ``"module:function"``; ``f(examples, completions) -> {metric: value}``
+            for metrics that are not per-sample means (corpus BLEU).
+        limitations: a sentence for the model card's limitations section.
     """
 
     name: str
@@ -47,6 +50,8 @@ class Domain:
     package_dir: str
     extend_cli: str | None = None
     check_example: str | None = None
+    corpus_scorer: str | None = None
+    limitations: str = ""
     _rewards: Registry | None = field(default=None, repr=False)
 
     def reward_registry(self) -> Registry:

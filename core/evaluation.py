@@ -20,26 +20,34 @@ from core.generation import generate_hf, generate_vllm, pick_backend
 from core.io import atomic_write
 
 
-def _mean(xs) -> float:
-    xs = list(xs)
-    return sum(xs) / len(xs) if xs else 0.0
+def _mean(xs) -> float | None:
+    """Mean of the values that are not None; None when there are none (metric not applicable)."""
+    xs = [x for x in xs if x is not None]
+    return sum(xs) / len(xs) if xs else None
+
+
+def _metric(rows: list[dict], m: str) -> float | None:
+    return _mean(_mean(s.get(m) for s in r["samples"]) for r in rows)
 
 
 def aggregate(rows: list[dict], metrics: list[str], buckets: list[str], primary: str, k: int) -> dict:
-    """Aggregate per-example rows ``{"example": {...}, "samples": [metric dicts]}``."""
+    """Aggregate per-example rows ``{"example": {...}, "samples": [metric dicts]}``.
+
+    A sample metric of ``None`` means "does not apply to this example" (a multi-task domain): it
+    is left out of that metric's mean, and ``counts`` says how many examples each mean is over.
+    """
     # Sample 0 is the greedy answer when k == 1; with k > 1 the per-sample mean is pass@1.
-    overall = {m: _mean(_mean(s[m] for s in r["samples"]) for r in rows) for m in metrics}
-    result = {"n": len(rows), "k": k, "metrics": overall, "buckets": {}}
+    overall = {m: _metric(rows, m) for m in metrics}
+    counts = {m: sum(any(s.get(m) is not None for s in r["samples"]) for r in rows) for m in metrics}
+    result = {"n": len(rows), "k": k, "metrics": overall, "counts": counts, "buckets": {}}
     for col in buckets:
         groups = defaultdict(list)
         for r in rows:
             groups[str(r["example"].get(col, "?"))].append(r)
-        result["buckets"][col] = {
-            key: {"n": len(g), **{m: _mean(_mean(s[m] for s in r["samples"]) for r in g) for m in metrics}}
-            for key, g in sorted(groups.items())
-        }
+        result["buckets"][col] = {key: {"n": len(g), **{m: _metric(g, m) for m in metrics}}
+                                  for key, g in sorted(groups.items())}
     if k > 1:
-        result[f"pass@{k}"] = _mean(float(any(s[primary] > 0 for s in r["samples"])) for r in rows)
+        result[f"pass@{k}"] = _mean(float(any((s.get(primary) or 0) > 0 for s in r["samples"])) for r in rows)
         maj = []
         for r in rows:
             keys = Counter(s.get("answer_key") for s in r["samples"] if s.get("answer_key") is not None)
@@ -47,30 +55,40 @@ def aggregate(rows: list[dict], metrics: list[str], buckets: list[str], primary:
                 maj.append(0.0)
                 continue
             top = keys.most_common(1)[0][0]
-            maj.append(next(s[primary] for s in r["samples"] if s.get("answer_key") == top))
+            maj.append(next(s.get(primary) or 0.0 for s in r["samples"] if s.get("answer_key") == top))
         result[f"maj@{k}"] = _mean(maj)
     return result
 
 
+def fmt(value, digits: int = 4) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
 def to_markdown(result: dict, metrics: list[str]) -> str:
+    counts = result.get("counts", {})
     lines = [f"## {result.get('suite', 'eval')} (v{result.get('version', '?')}) — {result.get('stage', '')}", "",
-             "| metric | value |", "|---|---|"]
-    lines += [f"| {m} | {result['metrics'][m]:.4f} |" for m in metrics]
+             "| metric | value | examples |", "|---|---|---|"]
+    lines += [f"| {m} | {fmt(result['metrics'].get(m))} | {counts.get(m, 'corpus')} |" for m in metrics]
     for key in (f"pass@{result['k']}", f"maj@{result['k']}"):
         if key in result:
             lines.append(f"| {key} | {result[key]:.4f} |")
     for col, groups in result["buckets"].items():
-        lines += ["", f"### by {col}", "", "| " + col + " | n | " + " | ".join(metrics) + " |",
-                  "|---|---|" + "---|" * len(metrics)]
+        shown = [m for m in metrics if any(g.get(m) is not None for g in groups.values())]
+        lines += ["", f"### by {col}", "", "| " + col + " | n | " + " | ".join(shown) + " |",
+                  "|---|---|" + "---|" * len(shown)]
         for key, g in groups.items():
-            lines.append(f"| {key} | {g['n']} | " + " | ".join(f"{g[m]:.3f}" for m in metrics) + " |")
+            lines.append(f"| {key} | {g['n']} | " + " | ".join(fmt(g[m], 3) for m in shown) + " |")
     return "\n".join(lines) + "\n"
 
 
 def evaluate(*, model_path: str, dataset, suite: dict, scorer, out_dir: str, max_new_tokens: int = 128,
              batch_size: int = 64, k: int = 1, temperature: float = 1.0, limit: int = 0, backend: str = "auto",
-             stage: str = "") -> dict:
-    """Evaluate ``model_path`` on ``dataset`` with the domain ``scorer``; write and return results."""
+             stage: str = "", corpus_scorer=None) -> dict:
+    """Evaluate ``model_path`` on ``dataset`` with the domain ``scorer``; write and return results.
+
+    ``corpus_scorer(examples, completions) -> {metric: value}``, when given, adds metrics that
+    are not means of per-sample values (corpus BLEU), computed on each example's first sample.
+    """
     from core.models import load_model, load_tokenizer
 
     if limit:
@@ -97,6 +115,9 @@ def evaluate(*, model_path: str, dataset, suite: dict, scorer, out_dir: str, max
     result = {"suite": suite["name"], "version": suite.get("version", 1), "stage": stage, "model": model_path,
               "primary": primary, "backend": backend, "generation_seconds": round(gen_seconds, 2),
               **aggregate(rows, metrics, suite.get("buckets", []), primary, k)}
+    if corpus_scorer is not None:
+        extra = corpus_scorer(examples, [c[0] for c in completions])
+        result["metrics"].update({m: v for m, v in extra.items() if m in metrics})
     atomic_write(os.path.join(out_dir, "results.json"), json.dumps(result, indent=1))
     atomic_write(os.path.join(out_dir, "results.md"), to_markdown(result, metrics))
     with open(os.path.join(out_dir, "samples.jsonl"), "w") as fh:
@@ -123,7 +144,8 @@ class HeldoutMonitor(TrainerCallback):
                            max_new_tokens=self.max_new_tokens, batch_size=self.batch_size, progress=False)
         if was_training:
             model.train()
-        return sum(self.scorer(e, o[0])[self.metric] for e, o in zip(self.examples, outs, strict=True)) / len(outs)
+        values = [self.scorer(e, o[0]).get(self.metric) for e, o in zip(self.examples, outs, strict=True)]
+        return _mean(values) or 0.0
 
     def on_step_end(self, args, state, control, model=None, **kwargs):
         if self.every and state.global_step % self.every == 0 and model is not None:

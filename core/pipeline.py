@@ -131,7 +131,8 @@ def run_eval(domain: Domain, recipe: Recipe, model_path: str, ds, out_dir: str, 
     console.print(f"[bold]eval[/] {stage} on {split} ({suite['name']})")
     result = evaluate(model_path=model_path, dataset=split_of(ds, split), suite=suite, scorer=resolve(domain.scorer),
                       out_dir=out_dir, max_new_tokens=e.max_new_tokens, batch_size=e.batch_size, k=e.k,
-                      temperature=e.temperature, limit=e.limit, backend=e.backend, stage=stage)
+                      temperature=e.temperature, limit=e.limit, backend=e.backend, stage=stage,
+                      corpus_scorer=resolve(domain.corpus_scorer) if domain.corpus_scorer else None)
     result["split"] = split
     return result
 
@@ -183,6 +184,6 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
     data_desc = f"Builder `{recipe.data.builder}` of domain `{recipe.domain}` with {recipe.data.args or 'defaults'}; " + \
         ", ".join(f"{k}: {len(v)} rows" for k, v in ds.items()) + "."
     card = write_card(run_dir=out, recipe=recipe, results=results, base_model=recipe.model.name, data_desc=data_desc,
-                      push_to_hub=push_to_hub)
+                      push_to_hub=push_to_hub, limitations=domain.limitations)
     console.print(f"[green]done[/]: card {card}, results {results_path}")
     return results

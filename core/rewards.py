@@ -58,11 +58,17 @@ def build_rewards(domain: Domain, spec) -> tuple[list, list[float]]:
 
 def score(funcs, weights, prompts, completions, columns: dict) -> list[dict]:
     """Score completions with every reward; returns one dict per completion with each
-    component and the weighted ``total`` (components that return None are skipped)."""
-    parts = {f.__name__: f(prompts=prompts, completions=completions, **columns) for f in funcs}
+    component, ``<name>/reason`` for rewards that record failure reasons (``last_reasons``), and
+    the weighted ``total`` (components that return None are skipped)."""
+    parts, reasons = {}, {}
+    for f in funcs:
+        parts[f.__name__] = f(prompts=prompts, completions=completions, **columns)
+        if len(getattr(f, "last_reasons", ())) == len(completions):  # a reward that says why it failed
+            reasons[f.__name__ + "/reason"] = list(f.last_reasons)
     rows = []
     for i in range(len(completions)):
         row = {name: vals[i] for name, vals in parts.items()}
+        row.update({name: vals[i] for name, vals in reasons.items()})
         row["total"] = sum(w * row[f.__name__] for f, w in zip(funcs, weights, strict=False) if row[f.__name__] is not None)
         rows.append(row)
     return rows

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Idempotent set-up: .venv/, torch==2.13.0 first (the CPU wheel on a CPU machine, so no
-# multi-GB CUDA build is pulled), then R1 Foundry with the extras given (default: sql).
-#   bash scripts/setup.sh            # to run pipelines
-#   bash scripts/setup.sh sql,dev    # to run the tests too
+# multi-GB CUDA build is pulled), then R1 Foundry with the extras given (default: sql,chem).
+#   bash scripts/setup.sh                 # to run pipelines
+#   bash scripts/setup.sh sql,chem,dev    # to run the tests too
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras="${1:-sql}"
+extras="${1:-sql,chem}"
 python="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 if ! .venv/bin/python -c "import torch" 2>/dev/null; then

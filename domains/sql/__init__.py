@@ -40,4 +40,6 @@ DOMAIN = Domain(
     package_dir=os.path.dirname(__file__),
     extend_cli="domains.sql.cli:extend",
     check_example="domains.sql.data:check_example",
+    limitations="Generated SQL must run in a sandbox (read-only, time-limited), as R1 Foundry's verifier does; "
+                "never against a production database.",
 )

@@ -1,0 +1,251 @@
+"""Chemistry rewards (TRL contract), all built on :mod:`domains.chem.verify`.
+
+Rewards read the dataset columns ``task``, ``answer``, ``constraints`` and ``tolerance``. A
+reward that does not apply to an example's task returns ``None`` for it (TRL's contract for
+multi-task data: the term is left out of that example's sum); otherwise any completion string
+gives a finite number in range and nothing raises.
+
+===================  ============  ================================================================
+name                 range         meaning (tasks it applies to)
+===================  ============  ================================================================
+chem/validity        {0, 1}        the answer parses and sanitises; optional reasonable-molecule
+                                   checks ``max_fragments``, ``max_heavy_atoms`` (molecule tasks)
+chem/exact           {0, 1}        same molecule as the gold, ``by: smiles|inchikey``,
+                                   ``largest_fragment`` (canonical, text2mol)
+chem/tanimoto        [0, 1]        fingerprint similarity to the gold, ``fp: morgan|maccs|rdkit``
+                                   (canonical, text2mol)
+chem/formula         {0, 1}        formula answer, or the answer molecule's formula, equals the
+                                   target (formula; design/text2mol with a formula constraint)
+chem/property        {0, 1}        number within the example's tolerance (numeric tasks)
+chem/constraint      [0, 1]        fraction of constraints met (design, text2mol)
+chem/format          {0, 0.5, 1}   think+answer layout / answer only / none (all)
+chem/molreasoner     [0, 2]        MolReasoner: invalid 0, exact 2, else 0.5 + 1.5 x mean of
+                                   MACCS/RDK/Morgan Tanimoto (canonical, text2mol)
+chem/ether0          {0, 1}        ether0-style binary correctness for every task; the reason code
+                                   of each failure is kept in ``last_reasons`` (all)
+===================  ============  ================================================================
+"""
+
+from __future__ import annotations
+
+import math
+
+from core.errors import FoundryError
+from domains.chem import verify
+from domains.chem.sandbox import FP_KINDS, default_analyser
+
+_GOLD_MOLECULE = ("canonical", "text2mol")
+
+
+class _Reward:
+    name = ""
+    tasks: tuple | None = None  # tasks it applies to (None: all)
+    low, high = 0.0, 1.0
+    need: frozenset = frozenset()  # analyser extras it uses (fps, inchi, desc)
+
+    def __init__(self):
+        self.__name__ = self.name
+
+    def __call__(self, prompts=None, completions=(), task=None, answer=None, constraints=None, tolerance=None, **_):
+        if task is None or answer is None:
+            raise FoundryError(f"{self.name}: the dataset needs 'task' and 'answer' columns")
+        n = len(completions)
+        constraints = constraints if constraints is not None else [""] * n
+        tolerance = tolerance if tolerance is not None else [0.0] * n
+        texts = [verify.completion_text(c) for c in completions]
+        analyser = default_analyser()
+        # one batched call parses every distinct answer and gold of the group in the child process
+        wanted = [verify.extract_answer(t) for t, k in zip(texts, task, strict=False) if k in verify.MOLECULE_TASKS]
+        wanted += [g for g, k in zip(answer, task, strict=False) if k in _GOLD_MOLECULE]
+        need = self.need | ({"desc"} if any(constraints) else frozenset())
+        analyser.analyse_many([w for w in wanted if w], need=need)
+        out = []
+        for text, example in zip(texts, ({"task": t, "answer": a, "constraints": c, "tolerance": tol}
+                                         for t, a, c, tol in zip(task, answer, constraints, tolerance, strict=False)),
+                                 strict=False):
+            if self.tasks is not None and example["task"] not in self.tasks:
+                out.append(None)
+                continue
+            try:
+                value = float(self.score(text, example, analyser))
+                out.append(min(self.high, max(self.low, value)) if math.isfinite(value) else self.low)
+            except Exception:  # hostile output must never stop training
+                out.append(self.low)
+        return out
+
+    def score(self, text, example, analyser) -> float:
+        raise NotImplementedError
+
+
+class _Validity(_Reward):
+    name = "chem/validity"
+    tasks = verify.MOLECULE_TASKS
+
+    def __init__(self, max_fragments: int | None = None, max_heavy_atoms: int | None = None,
+                 allow_radicals: bool = True):
+        super().__init__()
+        self.kw = dict(max_fragments=max_fragments, max_heavy_atoms=max_heavy_atoms, allow_radicals=allow_radicals)
+
+    def score(self, text, example, analyser):
+        answer = verify.extract_answer(text)
+        return float(answer is not None and verify.is_reasonable(analyser.analyse(answer), **self.kw)[0])
+
+
+class _Exact(_Reward):
+    name = "chem/exact"
+    tasks = _GOLD_MOLECULE
+
+    def __init__(self, by: str = "smiles", largest_fragment: bool = False):
+        super().__init__()
+        if by not in ("smiles", "inchikey"):
+            raise FoundryError(f"{self.name}: 'by' must be smiles or inchikey, got '{by}'")
+        self.by, self.largest = by, largest_fragment
+        self.need = frozenset({"inchi"} if by == "inchikey" else ())
+
+    def score(self, text, example, analyser):
+        answer = verify.extract_answer(text)
+        if answer is None:
+            return 0.0
+        pred, gold = analyser.analyse_many([answer, example["answer"]], need=self.need)
+        return float(verify.same_molecule(pred, gold, by=self.by, largest_fragment=self.largest))
+
+
+class _Tanimoto(_Reward):
+    name = "chem/tanimoto"
+    tasks = _GOLD_MOLECULE
+    need = frozenset({"fps"})
+
+    def __init__(self, fp: str = "morgan"):
+        super().__init__()
+        if fp not in FP_KINDS:
+            raise FoundryError(f"{self.name}: 'fp' must be one of {', '.join(FP_KINDS)}, got '{fp}'")
+        self.fp = fp
+
+    def score(self, text, example, analyser):
+        answer = verify.extract_answer(text)
+        if answer is None:
+            return 0.0
+        pred, gold = analyser.analyse_many([answer, example["answer"]], need=self.need)
+        return verify.similarity(pred, gold, self.fp)
+
+
+class _Formula(_Reward):
+    name = "chem/formula"
+
+    def score(self, text, example, analyser):
+        task = example["task"]
+        if task == "formula":
+            return float(verify.check(text, example, analyser=analyser).correct)
+        target = verify.load_constraints(example.get("constraints")).get("formula")
+        answer = verify.extract_answer(text)
+        if answer is None:
+            return 0.0
+        info = analyser.analyse(answer)
+        return float(info.ok and verify.parse_formula(info.formula) == verify.parse_formula(target))
+
+    def __call__(self, prompts=None, completions=(), task=None, answer=None, constraints=None, **kw):
+        # applies to formula questions and to molecule tasks whose constraints name a formula
+        out = super().__call__(prompts, completions, task=task, answer=answer, constraints=constraints, **kw)
+        cons = constraints if constraints is not None else [""] * len(out)
+        for i, (t, c) in enumerate(zip(task or [], cons, strict=False)):
+            if t != "formula" and not (t in verify.MOLECULE_TASKS and '"formula"' in (c or "")):
+                out[i] = None
+        return out
+
+
+class _Property(_Reward):
+    name = "chem/property"
+    tasks = verify.NUMERIC_TASKS
+
+    def score(self, text, example, analyser):
+        return float(verify.check(text, example, analyser=analyser).correct)
+
+
+class _Constraint(_Reward):
+    name = "chem/constraint"
+    tasks = ("design", "text2mol")
+
+    def score(self, text, example, analyser):
+        v = verify.check(text, example, analyser=analyser)
+        if not v.satisfied:
+            return 0.0
+        return sum(v.satisfied.values()) / len(v.satisfied)
+
+
+class _Format(_Reward):
+    name = "chem/format"
+
+    def score(self, text, example, analyser):
+        return verify.format_score(text)
+
+
+class _MolReasoner(_Reward):
+    name = "chem/molreasoner"
+    tasks = _GOLD_MOLECULE
+    high = 2.0
+    need = frozenset({"fps"})
+
+    def score(self, text, example, analyser):
+        return verify.molreasoner_score(verify.check(text, example, analyser=analyser, need=self.need))
+
+
+class _Ether0(_Reward):
+    name = "chem/ether0"
+
+    def __init__(self):
+        super().__init__()
+        self.last_reasons: list[str] = []
+
+    def __call__(self, *args, **kwargs):
+        self.last_reasons = []
+        return super().__call__(*args, **kwargs)
+
+    def score(self, text, example, analyser):
+        try:
+            v = verify.check(text, example, analyser=analyser)
+        except Exception:
+            self.last_reasons.append("error")
+            raise
+        self.last_reasons.append(v.reason or "correct")
+        return float(v.correct)
+
+
+def validity(max_fragments: int | None = None, max_heavy_atoms: int | None = None, allow_radicals: bool = True):
+    return _Validity(max_fragments, max_heavy_atoms, allow_radicals)
+
+
+def exact(by: str = "smiles", largest_fragment: bool = False):
+    return _Exact(by, largest_fragment)
+
+
+def tanimoto(fp: str = "morgan"):
+    return _Tanimoto(fp)
+
+
+def formula():
+    return _Formula()
+
+
+def property_reward():
+    return _Property()
+
+
+def constraint():
+    return _Constraint()
+
+
+def format_reward():
+    return _Format()
+
+
+def molreasoner():
+    return _MolReasoner()
+
+
+def ether0():
+    return _Ether0()
+
+
+RANGES = {"chem/validity": (0.0, 1.0), "chem/exact": (0.0, 1.0), "chem/tanimoto": (0.0, 1.0),
+          "chem/formula": (0.0, 1.0), "chem/property": (0.0, 1.0), "chem/constraint": (0.0, 1.0),
+          "chem/format": (0.0, 1.0), "chem/molreasoner": (0.0, 2.0), "chem/ether0": (0.0, 1.0)}
