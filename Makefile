@@ -8,12 +8,12 @@ test: setup
 
 lint:
 	.venv/bin/ruff check core domains tests bench
-	.venv/bin/ruff format --check core domains tests bench
 
 bench:
 	.venv/bin/python bench/sql_reward_throughput.py
 	.venv/bin/python bench/eval_generation.py
 	.venv/bin/python bench/grpo_step.py
+	.venv/bin/python bench/chem_reward_throughput.py
 
 smoke:
 	.venv/bin/foundry sql pipeline --preset smoke --out runs/smoke

@@ -220,10 +220,10 @@ def make_domain_app(domain) -> typer.Typer:
             return
         from core.evaluation import fmt
 
-        table = Table("stage", *next(iter(results.values()))["metrics"].keys()) if results else None
-        for stage, res in results.items():
-            table.add_row(stage, *[fmt(v) for v in res["metrics"].values()])
-        if table:
+        if results:  # one row per metric, one column per stage: stays readable with many metrics
+            table = Table("metric", *results)
+            for metric in next(iter(results.values()))["metrics"]:
+                table.add_row(metric, *[fmt(res["metrics"].get(metric)) for res in results.values()])
             out.print(table)
 
     @app.command("ls")

@@ -80,9 +80,10 @@ def _example(task: str, smiles: str, info, rng: random.Random, source: str) -> d
         answer, think = info.formula, f"heavy atoms {info.heavy_atoms}; rings {props['rings']}"
     elif task in ("mw", "logp", "tpsa"):
         answer, tol = f"{props[task]:.2f}", TOLERANCE[task]
-    elif task in ("rings", "aromatic_rings", "hbd", "hba"):
-        answer = str(props[task])
-        think = f"scaffold {info.scaffold or 'none'}; groups: {', '.join(info.groups) or 'none'}"
+    elif task in ("rings", "aromatic_rings"):  # the scaffold holds every ring of the molecule
+        answer, think = str(props[task]), f"scaffold {info.scaffold or 'none'}"
+    elif task in ("hbd", "hba"):
+        answer, think = str(props[task]), f"groups: {', '.join(info.groups) or 'none'}"
     elif task == "group":
         present = [g for g in GROUPS if g in info.groups]
         if present and rng.random() < 0.5:
@@ -225,8 +226,8 @@ def build_synthetic(*, out: str | None = None, tasks: list[str] | None = None, t
                 if ex is not None:
                     splits[split].append(ex)
                     made += 1
-    rng.shuffle(splits["train"])
-    rng.shuffle(splits["rl"])
+    for split in splits.values():  # shuffled, so any prefix (the monitor's limit) covers every task
+        rng.shuffle(split)
     return DatasetDict({k: Dataset.from_list(v) for k, v in splits.items() if v})
 
 
