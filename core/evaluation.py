@@ -71,7 +71,7 @@ def to_markdown(result: dict, metrics: list[str]) -> str:
     lines += [f"| {m} | {fmt(result['metrics'].get(m))} | {counts.get(m, 'corpus')} |" for m in metrics]
     for key in (f"pass@{result['k']}", f"maj@{result['k']}"):
         if key in result:
-            lines.append(f"| {key} | {result[key]:.4f} |")
+            lines.append(f"| {key} | {fmt(result[key])} | {result['n']} |")
     for col, groups in result["buckets"].items():
         shown = [m for m in metrics if any(g.get(m) is not None for g in groups.values())]
         lines += ["", f"### by {col}", "", "| " + col + " | n | " + " | ".join(shown) + " |",
@@ -117,7 +117,10 @@ def evaluate(*, model_path: str, dataset, suite: dict, scorer, out_dir: str, max
               **aggregate(rows, metrics, suite.get("buckets", []), primary, k)}
     if corpus_scorer is not None:
         extra = corpus_scorer(examples, [c[0] for c in completions])
-        result["metrics"].update({m: v for m, v in extra.items() if m in metrics})
+        for m, v in extra.items():
+            if m in metrics:
+                result["metrics"][m] = v
+                result["counts"].pop(m, None)  # a corpus metric, not a mean over examples
     atomic_write(os.path.join(out_dir, "results.json"), json.dumps(result, indent=1))
     atomic_write(os.path.join(out_dir, "results.md"), to_markdown(result, metrics))
     with open(os.path.join(out_dir, "samples.jsonl"), "w") as fh:

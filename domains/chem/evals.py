@@ -32,7 +32,10 @@ _FP_METRIC = {"maccs": "maccs", "rdkit": "rdk", "morgan": "morgan"}
 def score(example: dict, text: str) -> dict:
     """Metrics for one generated completion of ``example``."""
     task = example["task"]
-    v = verify.check(text, example, analyser=default_analyser(), need={"fps"} if task in ("canonical", "text2mol") else ())
+    need = {"fps"} if task in ("canonical", "text2mol") else set()
+    if example.get("constraints"):
+        need.add("desc")
+    v = verify.check(text, example, analyser=default_analyser(), need=need)
     row = {"correct": float(v.correct), "reason": v.reason or "correct", "answer_key": verify.answer_key(v, task),
            "valid": None, "exact": None, "abs_error": None, "numeric": None, "constraints": None,
            **{m: None for m in _FP_METRIC.values()}}

@@ -57,7 +57,8 @@ class _Reward:
         # one batched call parses every distinct answer and gold of the group in the child process
         wanted = [verify.extract_answer(t) for t, k in zip(texts, task, strict=False) if k in verify.MOLECULE_TASKS]
         wanted += [g for g, k in zip(answer, task, strict=False) if k in _GOLD_MOLECULE]
-        need = self.need | ({"desc"} if any(constraints) else frozenset())
+        need = self.need | ({"desc"} if any(c and t == "design" for c, t in zip(constraints, task, strict=False))
+                            else frozenset())
         analyser.analyse_many([w for w in wanted if w], need=need)
         out = []
         for text, example in zip(texts, ({"task": t, "answer": a, "constraints": c, "tolerance": tol}
@@ -164,9 +165,10 @@ class _Property(_Reward):
 class _Constraint(_Reward):
     name = "chem/constraint"
     tasks = ("design", "text2mol")
+    need = frozenset({"desc"})
 
     def score(self, text, example, analyser):
-        v = verify.check(text, example, analyser=analyser)
+        v = verify.check(text, example, analyser=analyser, need=self.need)
         if not v.satisfied:
             return 0.0
         return sum(v.satisfied.values()) / len(v.satisfied)

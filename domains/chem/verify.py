@@ -144,12 +144,15 @@ def load_constraints(raw) -> dict:
     return json.loads(raw)
 
 
+_BASE_CONSTRAINTS = {"formula", "max_heavy_atoms", "min_heavy_atoms"}  # need no descriptors
+
+
 def constraint_results(info: MolInfo, constraints: dict) -> dict[str, bool]:
     """Which constraints a molecule meets. Keys: ``formula``, ``groups`` (each present),
     ``absent_groups``, ``max_heavy_atoms``, ``min_heavy_atoms``, ``rings``, ``aromatic_rings``,
     ``scaffold`` (Bemis-Murcko, canonical SMILES)."""
     out = {}
-    if info.ok and "desc" not in info.has and set(constraints) - {"formula", "max_heavy_atoms", "min_heavy_atoms"}:
+    if info.ok and "desc" not in info.has and set(constraints) - _BASE_CONSTRAINTS:
         raise ValueError("these constraints need descriptors: analyse with need={'desc'}")
     for key, want in constraints.items():
         if key == "formula":
@@ -200,14 +203,16 @@ def check(text: str, example: dict, *, analyser=None, need=()) -> Verdict:
     if task in MOLECULE_TASKS:
         an = analyser or default_analyser()
         constraints = load_constraints(example.get("constraints"))
-        need = frozenset(need) | ({"desc"} if constraints else frozenset())
+        # design is judged on its constraints; for the other tasks they are checked only when
+        # the caller asks for descriptors (the constraint reward, evals)
+        need = frozenset(need) | ({"desc"} if constraints and task == "design" else frozenset())
         pred, gold_info = an.analyse_many([answer, gold], need=need) if gold else (an.analyse(answer, need=need), None)
         v = Verdict(False, answer=answer, pred=pred, gold=gold_info)
         ok, why = is_reasonable(pred, max_fragments=None)
         if not ok:
             v.reason = "invalid_smiles:" + why
             return v
-        if constraints:
+        if constraints and ("desc" in pred.has or set(constraints) <= _BASE_CONSTRAINTS):
             v.satisfied = constraint_results(pred, constraints)
         if task == "design":
             failed = [k for k, good in (v.satisfied or {}).items() if not good]

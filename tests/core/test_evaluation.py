@@ -23,9 +23,45 @@ def test_aggregate_k3():
     assert r["maj@3"] == pytest.approx(1 / 3)
     assert r["buckets"]["t"]["a"]["n"] == 2 and r["buckets"]["t"]["b"]["acc"] == 0.0
     md = to_markdown({**r, "suite": "s", "version": 1, "stage": "x"}, ["acc"])
-    assert "| pass@3 | 0.6667 |" in md and "### by t" in md
+    assert "| pass@3 | 0.6667 | 3 |" in md and "### by t" in md
 
 
 def test_aggregate_k1_has_no_pass_at_k():
     r = aggregate([{"example": {}, "samples": [{"acc": 1.0}]}], ["acc"], [], "acc", k=1)
     assert r["metrics"]["acc"] == 1.0 and "pass@1" not in r and "maj@1" not in r
+
+
+def test_metrics_that_do_not_apply_are_left_out():
+    """None means "not applicable to this example" (multi-task domains): left out of the mean."""
+    data = [{"example": {"t": "num"}, "samples": [{"ok": 1.0, "err": 2.0}]},
+            {"example": {"t": "num"}, "samples": [{"ok": 0.0, "err": 4.0}]},
+            {"example": {"t": "mol"}, "samples": [{"ok": 1.0, "err": None}]}]
+    r = aggregate(data, ["ok", "err"], ["t"], "ok", k=1)
+    assert r["metrics"] == {"ok": pytest.approx(2 / 3), "err": pytest.approx(3.0)}
+    assert r["counts"] == {"ok": 3, "err": 2}
+    assert r["buckets"]["t"]["mol"]["err"] is None and r["buckets"]["t"]["num"]["err"] == pytest.approx(3.0)
+    md = to_markdown({**r, "suite": "s", "version": 1, "stage": "x"}, ["ok", "err", "bleu"])
+    assert "| err | 3.0000 | 2 |" in md and "| bleu | — | corpus |" in md
+    assert "| mol | 1 | 1.000 | — |" in md
+
+
+def test_corpus_scorer_adds_suite_metrics(tmp_path, monkeypatch):
+    from datasets import Dataset
+
+    import core.models
+    from core import evaluation
+
+    calls = {}
+
+    def corpus(examples, completions):
+        calls["completions"] = completions
+        return {"bleu": 0.5, "unlisted": 1.0}
+
+    monkeypatch.setattr(evaluation, "generate_hf", lambda model, tok, prompts, **kw: [["hello"] for _ in prompts])
+    monkeypatch.setattr(core.models, "load_model", lambda path: (type("M", (), {"to": lambda self, d: self})(), 0, 0))
+    res = evaluation.evaluate(model_path="m", dataset=Dataset.from_list([{"prompt": "p"}, {"prompt": "q"}]),
+                              suite={"name": "s", "metrics": ["ok", "bleu"]}, scorer=lambda e, c: {"ok": 1.0},
+                              out_dir=str(tmp_path), backend="hf", corpus_scorer=corpus)
+    assert calls["completions"] == ["hello", "hello"] and res["metrics"] == {"ok": 1.0, "bleu": 0.5}
+    assert res["counts"] == {"ok": 2}
+    assert "| bleu | 0.5000 | corpus |" in (tmp_path / "results.md").read_text()

@@ -103,3 +103,11 @@ def test_analyser_pickles_without_its_process(analyser):
         assert copy.analyse("CCO").ok and copy.timeout == analyser.timeout
     finally:
         copy.close()
+
+
+def test_rdkit_log_is_silenced(capfd):
+    for smiles in ("C(C)(C)(C)(C)C", "c1cccc1", "C1CC"):
+        assert not analyse_local(smiles).ok
+    captured = capfd.readouterr()
+    assert "valence" not in captured.err and "kekulize" not in captured.err.lower()
+    assert captured.err == ""
