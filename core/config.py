@@ -69,6 +69,9 @@ class StageSpec:
     monitor_every: int = field(default=0, metadata={"help": "score eval.monitor_split every N steps (0 = off)"})
     lora: bool | None = field(default=None, metadata={"help": "override model.lora for this stage"})
     qlora: bool | None = field(default=None, metadata={"help": "override model.qlora for this stage"})
+    filter: dict = field(default_factory=dict, metadata={
+        "help": "grpo: before training, sample k answers per prompt from the starting model and keep the prompts "
+                "whose rewards differ ({k: 4, prompts: 600}); zero-variance groups carry no GRPO advantage"})
 
     def __post_init__(self):
         if self.kind not in STAGE_KINDS:
@@ -77,6 +80,15 @@ class StageSpec:
         self.split = self.split or ("preference" if self.kind == "dpo" else "train")
         if self.kind == "grpo" and not self.rewards:
             raise FoundryError(f"stage '{self.name}': grpo needs 'rewards' (a preset name or a mapping)")
+        if self.filter:
+            if self.kind != "grpo":
+                raise FoundryError(f"stage '{self.name}': 'filter' applies to grpo stages only")
+            unknown = set(self.filter) - {"k", "prompts"}
+            if unknown:
+                raise FoundryError(f"stage '{self.name}': filter keys are k and prompts, not {sorted(unknown)}")
+            k, n = self.filter.get("k", 4), self.filter.get("prompts", 0)
+            if not (isinstance(k, int) and k >= 2 and isinstance(n, int) and n >= 0):
+                raise FoundryError(f"stage '{self.name}': filter.k must be an integer >= 2 and filter.prompts >= 0")
 
 
 @dataclass

@@ -90,6 +90,55 @@ def prepare_model(spec, train_split, out_dir: str, seed: int) -> str:
     return build_scratch_model(spec.name, tok, out_dir, seed=seed)
 
 
+def variance_filter(domain: Domain, stage: StageSpec, model_path: str, dataset, out_dir: str, seed: int = 0,
+                    batch_size: int = 64):
+    """Keep the prompts on which ``model_path``'s answers get different rewards.
+
+    GRPO's advantage is a reward minus its group's mean, so a group whose answers all score the
+    same (all right or all wrong) teaches nothing; DAPO (Yu et al., 2025) resamples such groups
+    during training. Here it is done once, before the stage: ``k`` answers per prompt for the
+    first ``prompts`` prompts (stage temperature and completion length), scored with the stage's
+    rewards. The kept indices go to ``out_dir/filter.json`` (reused on resume). Under a launcher
+    rank 0 filters and the other ranks read its file. If no prompt has a spread, the whole pool
+    is kept (with a warning) rather than training on nothing.
+    """
+    import torch
+
+    from core.generation import generate_hf
+    from core.launch import barrier, is_main_process
+    from core.models import load_model
+    from core.rewards import build_rewards, score
+
+    path = os.path.join(out_dir, "filter.json")
+    k, n = int(stage.filter.get("k", 4)), int(stage.filter.get("prompts", 0)) or len(dataset)
+    pool = dataset.select(range(min(n, len(dataset))))
+    if is_main_process() and not os.path.isfile(path):
+        model, tokenizer, _ = load_model(model_path)
+        if torch.cuda.is_available() and not getattr(model, "is_loaded_in_4bit", False):
+            model = model.to("cuda")
+        torch.manual_seed(seed)
+        console.print(f"[bold]filter[/] {len(pool)} prompts x {k} samples from {model_path}")
+        outs = generate_hf(model, tokenizer, pool["prompt"], max_new_tokens=int(stage.args.get(
+            "max_completion_length", 256)), batch_size=batch_size, num_samples=k,
+            temperature=float(stage.args.get("temperature", 1.0)))
+        del model
+        funcs, weights = build_rewards(domain, stage.rewards)
+        columns = {c: [v for v in pool[c] for _ in range(k)] for c in pool.column_names if c not in ("prompt", "completion")}
+        rows = score(funcs, weights, [p for p in pool["prompt"] for _ in range(k)], [c for cs in outs for c in cs], columns)
+        totals = [r["total"] for r in rows]
+        kept = [i for i in range(len(pool)) if max(totals[i * k:(i + 1) * k]) - min(totals[i * k:(i + 1) * k]) > 1e-9]
+        info = {"k": k, "prompts": len(pool), "kept": kept, "kept_fraction": len(kept) / max(len(pool), 1),
+                "mean_reward": sum(totals) / max(len(totals), 1)}
+        if not kept:
+            console.print("[yellow]filter: no prompt has answers with different rewards; keeping all of them[/]")
+            info["kept"] = list(range(len(pool)))
+        atomic_write(path, json.dumps(info))
+        console.print(f"filter: kept {len(kept)} of {len(pool)} prompts ({100 * info['kept_fraction']:.0f}%)")
+    barrier()
+    with open(path) as fh:
+        return pool.select(json.load(fh)["kept"])
+
+
 def run_stage(domain: Domain, recipe: Recipe, stage: StageSpec, model_path: str, dataset, out_dir: str,
               resume: bool = False, monitor=None) -> str:
     """Train one stage from ``model_path`` into ``out_dir`` (scoring ``monitor`` every
@@ -118,6 +167,9 @@ def run_stage(domain: Domain, recipe: Recipe, stage: StageSpec, model_path: str,
         return train.run_sft(**common)
     if stage.kind == "dpo":
         return train.run_dpo(**common)
+    if stage.filter:
+        common["train_dataset"] = variance_filter(domain, stage, model_path, dataset, out_dir, recipe.seed,
+                                                  recipe.eval.batch_size)
     funcs, weights = build_rewards(domain, stage.rewards)
     return train.run_grpo(**common, reward_funcs=funcs, reward_weights=weights)
 

@@ -104,3 +104,39 @@ def test_fuzz_every_reward_finite_in_range(texts, which):
         low, high = R.RANGES[name]
         for value in call(fn, texts, examples):
             assert value is None or (math.isfinite(value) and low <= value <= high), (name, value)
+
+
+def test_variance_filter_keeps_prompts_with_a_reward_spread(tmp_path, monkeypatch):
+    """core.pipeline.variance_filter with chem rewards: groups whose answers all score alike go."""
+    from datasets import Dataset
+
+    import core.generation
+    import core.models
+    from core.config import StageSpec
+    from core.pipeline import variance_filter
+
+    data = Dataset.from_list([{"prompt": [{"role": "user", "content": f"q{i}"}], **EXAMPLES[1]} for i in range(3)])
+    answers = [[a("OCC"), a("CCN")],      # one right, one wrong: kept
+               [a("CCO"), a("OCC")],      # all right: dropped
+               [a("C1CC"), a("C1CC")]]    # all wrong: dropped
+    monkeypatch.setattr(core.models, "load_model", lambda path: (object(), None, None))
+    monkeypatch.setattr(core.generation, "generate_hf", lambda model, tok, prompts, **kw: answers[:len(prompts)])
+    stage = StageSpec(name="grpo", kind="grpo", rewards="ether0", filter={"k": 2})
+    kept = variance_filter(get_domain("chem"), stage, "m", data, str(tmp_path))
+    assert kept["prompt"] == [data[0]["prompt"]]
+    info = json.loads((tmp_path / "filter.json").read_text())
+    assert info["kept"] == [0] and info["prompts"] == 3 and info["kept_fraction"] == pytest.approx(1 / 3)
+    answers[:] = []  # a second call (resume) reads filter.json and generates nothing
+    assert len(variance_filter(get_domain("chem"), stage, "m", data, str(tmp_path))) == 1
+
+
+def test_filter_is_validated():
+    from core.config import StageSpec
+    from core.errors import FoundryError
+
+    with pytest.raises(FoundryError, match="grpo stages only"):
+        StageSpec(name="sft", kind="sft", filter={"k": 4})
+    with pytest.raises(FoundryError, match="k must be"):
+        StageSpec(name="g", kind="grpo", rewards="ether0", filter={"k": 1})
+    with pytest.raises(FoundryError, match="not \\['n'\\]"):
+        StageSpec(name="g", kind="grpo", rewards="ether0", filter={"n": 4})
