@@ -39,3 +39,18 @@ def sql_data(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("sqldata")
     return build_synthetic(out=str(out), train_per_db=24, test_per_db=6, train_dbs_per_theme=3, test_dbs_per_theme=1)
+
+
+def run_smoke_pipeline(domain: str, tmp_path_factory) -> tuple[str, float]:
+    """``foundry <domain> pipeline --preset smoke`` through the CLI; returns (run folder, seconds)."""
+    import time
+
+    from typer.testing import CliRunner
+
+    from core.cli import build_root
+
+    out = str(tmp_path_factory.mktemp(f"{domain}smoke") / "run")
+    start = time.perf_counter()
+    res = CliRunner().invoke(build_root(), [domain, "pipeline", "--preset", "smoke", "--out", out])
+    assert res.exit_code == 0, res.output + repr(res.exception)
+    return out, time.perf_counter() - start

@@ -2,24 +2,18 @@
 
 import json
 import os
-import time
 
 import pytest
 from huggingface_hub import ModelCard
-from typer.testing import CliRunner
 
-from core.cli import build_root
+from tests.conftest import run_smoke_pipeline
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
-    out = str(tmp_path_factory.mktemp("chemsmoke") / "run")
-    start = time.perf_counter()
-    res = CliRunner().invoke(build_root(), ["chem", "pipeline", "--preset", "smoke", "--out", out])
-    assert res.exit_code == 0, res.output + repr(res.exception)
-    return out, time.perf_counter() - start
+    return run_smoke_pipeline("chem", tmp_path_factory)
 
 
 def test_smoke_pipeline_is_fast_and_complete(smoke_run):

@@ -12,17 +12,14 @@ from core.cli import build_root
 from core.config import load_recipe
 from core.domain import get_domain
 from core.rewards import build_rewards
+from tests.conftest import run_smoke_pipeline
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def smoke_run(tmp_path_factory):
-    out = str(tmp_path_factory.mktemp("smoke") / "run")
-    start = time.perf_counter()
-    res = CliRunner().invoke(build_root(), ["sql", "pipeline", "--preset", "smoke", "--out", out])
-    assert res.exit_code == 0, res.output + repr(res.exception)
-    return out, time.perf_counter() - start
+    return run_smoke_pipeline("sql", tmp_path_factory)
 
 
 def test_smoke_pipeline_is_fast_and_complete(smoke_run):
