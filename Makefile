@@ -16,4 +16,5 @@ bench:
 	.venv/bin/python bench/chem_reward_throughput.py
 
 smoke:
-	.venv/bin/foundry sql pipeline --preset smoke --out runs/smoke
+	.venv/bin/foundry sql pipeline --preset smoke --out runs/smoke --overwrite
+	.venv/bin/foundry chem pipeline --preset smoke --out runs/smoke-chem --overwrite

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import random
 from collections import defaultdict
@@ -252,18 +253,32 @@ def _rows_tsv(path: str, required: tuple[str, ...]):
             yield n, dict(zip(header, row, strict=True))
 
 
+def analyse_user_smiles(smiles: list[str]) -> list:
+    """SMILES from a user's file go through the sandbox like model output (child process, 10 s
+    per molecule, 5,000 characters): one pathological row must not take the build down."""
+    from domains.chem.sandbox import Analyser
+
+    analyser = Analyser(timeout=10.0, max_chars=5000, cache_size=len(smiles) + 1)
+    try:
+        return analyser.analyse_many(smiles, need={"desc"})
+    finally:
+        analyser.close()
+
+
 def _chebi_rows(path: str, direction: str, source: str) -> list[dict]:
-    rows, skipped = [], 0
+    records = []
     for n, rec in _rows_tsv(path, ("CID", "SMILES", "description")):
         smi, desc = rec["SMILES"].strip(), rec["description"].strip()
         if not smi or not desc:
             raise FoundryError(f"{path}:{n}: empty SMILES or description")
-        info = analyse_local(smi, need={"desc"})
+        records.append((rec["CID"].strip(), smi, desc))
+    rows, skipped = [], 0
+    for (cid, smi, desc), info in zip(records, analyse_user_smiles([r[1] for r in records]), strict=True):
         if not info.ok:  # a handful of ChEBI-20 SMILES do not sanitise in RDKit; they cannot be verified
             skipped += 1
             continue
         base = {"constraints": "", "tolerance": 0.0, "smiles": smi, "scaffold": info.scaffold, "source": source,
-                "cid": rec["CID"].strip()}
+                "cid": cid}
         if direction in ("text2mol", "both"):
             rows.append({**base, "prompt": [{"role": "user", "content": QUESTIONS["text2mol"].format(description=desc)}],
                          "completion": make_completion(f"formula {info.formula}", smi), "task": "text2mol",
@@ -316,7 +331,7 @@ def load_property(*, path: str, column: str, smiles_column: str = "smiles", name
                   out: str | None = None) -> DatasetDict:
     """A CSV/TSV/JSONL of SMILES with a numeric property column, as ``property`` tasks, split by
     scaffold. ``name`` is how prompts call the property (default: the column name)."""
-    rows = []
+    records = []
     for n, rec in _read_table(path):
         if smiles_column not in rec or column not in rec:
             raise FoundryError(f"{path}:{n}: missing column '{smiles_column if smiles_column not in rec else column}'"
@@ -326,9 +341,14 @@ def load_property(*, path: str, column: str, smiles_column: str = "smiles", name
             value = float(rec[column])
         except (TypeError, ValueError):
             raise FoundryError(f"{path}:{n}: {column}={rec[column]!r} is not a number") from None
-        info = analyse_local(smi, need={"desc"})
+        if not math.isfinite(value):
+            raise FoundryError(f"{path}:{n}: {column}={rec[column]!r} is not a finite number")
+        records.append((n, smi, value))
+    rows = []
+    for (n, smi, value), info in zip(records, analyse_user_smiles([r[1] for r in records]), strict=True):
         if not info.ok:
-            raise FoundryError(f"{path}:{n}: SMILES {smi!r} is not a valid molecule ({info.reason})")
+            shown = smi if len(smi) <= 60 else smi[:57] + "..."
+            raise FoundryError(f"{path}:{n}: SMILES {shown!r} is not a valid molecule ({info.reason})")
         label = name or column
         rows.append({"prompt": [{"role": "user", "content": f"What is the {label} of {smi}?"}],
                      "completion": make_completion(_facts(info), f"{value:g}"), "task": "property",

@@ -248,28 +248,29 @@ class Analyser:
         if not need <= EXTRAS:
             raise ValueError(f"need: unknown extras {sorted(need - EXTRAS)}; choose from {sorted(EXTRAS)}")
         with self._lock:
-            todo = []
+            todo, found = [], {}  # found: this call's answers, whatever the cache evicts meanwhile
             for s in dict.fromkeys(smiles):
                 cached = self._cache.get(s)
                 if cached is not None and (not cached.ok or need <= cached.has):
                     self._cache.move_to_end(s)
+                    found[s] = cached
                 elif len(s) > self.max_chars:
-                    self._put(s, MolInfo(False, "too_long"))
+                    self._put(s, MolInfo(False, "too_long"), found)
                 elif not s.strip():
-                    self._put(s, MolInfo(False, "empty"))
+                    self._put(s, MolInfo(False, "empty"), found)
                 else:
                     todo.append(s)
+            need |= frozenset().union(*(self._cache[t].has for t in todo if t in self._cache))
             while todo:
-                todo = self._run(todo, need | frozenset().union(*(self._cache[t].has for t in todo
-                                                                    if t in self._cache)))
-            return [self._cache[s] if s in self._cache else MolInfo(False, "crashed") for s in smiles]
+                todo = self._run(todo, need, found)
+            return [found[s] for s in smiles]
 
-    def _put(self, s: str, info: MolInfo) -> None:
-        self._cache[s] = info
+    def _put(self, s: str, info: MolInfo, found: dict) -> None:
+        found[s] = self._cache[s] = info
         if len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
 
-    def _run(self, todo: list[str], need: frozenset) -> list[str]:
+    def _run(self, todo: list[str], need: frozenset, found: dict) -> list[str]:
         """Send ``todo`` to the child; return what is left after a timeout or crash."""
         if self._proc is None or self._proc.poll() is not None:
             self._start()
@@ -283,13 +284,13 @@ class Analyser:
         for n, s in enumerate(todo):
             try:
                 i, info = _read(self._proc.stdout.fileno(), time.monotonic() + self.timeout)
-                self._put(todo[i], info)
+                self._put(todo[i], info, found)
                 continue
             except TimeoutError:
                 reason = "timeout"
             except (EOFError, OSError, pickle.UnpicklingError):
                 reason = "crashed"
-            self._put(s, MolInfo(False, reason))
+            self._put(s, MolInfo(False, reason), found)
             self.close()
             self.restarts += 1
             return todo[n + 1:]

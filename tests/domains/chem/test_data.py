@@ -1,7 +1,6 @@
 """Builders: synthetic tasks split by scaffold (every gold answer verifies), ChEBI-20 and property tables."""
 
 import json
-import os
 
 import pytest
 
@@ -44,7 +43,8 @@ def test_scaffold_split_keeps_groups_whole():
 CHEBI = ("CID\tSMILES\tdescription\n"
          "702\tCCO\tThe molecule is a primary alcohol that is ethane substituted by a \"hydroxy\" group.\n"
          "243\tOC(=O)c1ccccc1\tThe molecule is a compound comprising a benzene ring with a carboxylic acid.\n"
-         "999\tC(C)(C)(C)(C)C\tThe molecule is impossible.\n")
+         "999\tC(C)(C)(C)(C)C\tThe molecule is impossible.\n"
+         "1000\t" + "C" * 20000 + "\tThe molecule is a chain that crashes RDKit in-process.\n")
 
 
 def test_chebi20_loader(tmp_path):
@@ -96,6 +96,8 @@ def test_property_loader_csv_and_jsonl(tmp_path):
     ("smiles,logS\nCCO,abc\n", r"sol.csv:2: logS='abc' is not a number"),
     ("smiles,logS\nCCO,1\nC1CC,2\n", r"sol.csv:3: SMILES 'C1CC' is not a valid molecule"),
     ("smi,logS\nCCO,1\n", r"sol.csv:2: missing column 'smiles'"),
+    ("smiles,logS\nCCO,1\n" + "C" * 6000 + ",2\n", r"sol.csv:3: SMILES 'CCCC.*\.\.\.' is not a valid molecule \(too_long\)"),
+    ("smiles,logS\nCCO,inf\n", r"sol.csv:2: logS='inf' is not a finite number"),
 ])
 def test_property_loader_errors_name_the_line(tmp_path, text, message):
     path = tmp_path / "sol.csv"
@@ -118,4 +120,3 @@ def test_check_example():
                      ({"task": "design", "answer": "C", "constraints": {"colour": 1}}, "constraints")]:
         with pytest.raises(FoundryError, match=msg):
             data.check_example(bad, "f:1", ".")
-    assert os.path  # keeps the import used
