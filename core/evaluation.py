@@ -46,6 +46,9 @@ def aggregate(rows: list[dict], metrics: list[str], buckets: list[str], primary:
             groups[str(r["example"].get(col, "?"))].append(r)
         result["buckets"][col] = {key: {"n": len(g), **{m: _metric(g, m) for m in metrics}}
                                   for key, g in sorted(groups.items())}
+    reasons = Counter(s["reason"] for r in rows for s in r["samples"] if isinstance(s.get("reason"), str))
+    if reasons:  # a scorer that says why an answer failed (e.g. ether0-style codes): counted over samples
+        result["reasons"] = dict(reasons.most_common())
     if k > 1:
         result[f"pass@{k}"] = _mean(float(any((s.get(primary) or 0) > 0 for s in r["samples"])) for r in rows)
         maj = []
@@ -72,6 +75,9 @@ def to_markdown(result: dict, metrics: list[str]) -> str:
     for key in (f"pass@{result['k']}", f"maj@{result['k']}"):
         if key in result:
             lines.append(f"| {key} | {fmt(result[key])} | {result['n']} |")
+    if result.get("reasons"):
+        lines += ["", "### outcomes (reason codes, all samples)", "", "| reason | samples |", "|---|---|"]
+        lines += [f"| {reason} | {count} |" for reason, count in result["reasons"].items()]
     for col, groups in result["buckets"].items():
         shown = [m for m in metrics if any(g.get(m) is not None for g in groups.values())]
         lines += ["", f"### by {col}", "", "| " + col + " | n | " + " | ".join(shown) + " |",

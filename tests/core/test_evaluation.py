@@ -65,3 +65,13 @@ def test_corpus_scorer_adds_suite_metrics(tmp_path, monkeypatch):
     assert calls["completions"] == ["hello", "hello"] and res["metrics"] == {"ok": 1.0, "bleu": 0.5}
     assert res["counts"] == {"ok": 2}
     assert "| bleu | 0.5000 | corpus |" in (tmp_path / "results.md").read_text()
+
+
+def test_reason_codes_are_counted():
+    data = [{"example": {}, "samples": [{"ok": 0.0, "reason": "timeout"}, {"ok": 0.0, "reason": "timeout"}]},
+            {"example": {}, "samples": [{"ok": 1.0, "reason": "correct"}, {"ok": 1.0}]}]
+    r = aggregate(data, ["ok"], [], "ok", k=2)
+    assert r["reasons"] == {"timeout": 2, "correct": 1}
+    md = to_markdown({**r, "suite": "s", "version": 1, "stage": "x"}, ["ok"])
+    assert "| timeout | 2 |" in md
+    assert "reasons" not in aggregate([{"example": {}, "samples": [{"ok": 1.0}]}], ["ok"], [], "ok", k=1)
