@@ -95,7 +95,7 @@ def evaluate(*, model_path: str, dataset, suite: dict, scorer, out_dir: str, max
     ``corpus_scorer(examples, completions) -> {metric: value}``, when given, adds metrics that
     are not means of per-sample values (corpus BLEU), computed on each example's first sample.
     """
-    from core.models import load_model, load_tokenizer
+    from core.models import load_for_generation, load_tokenizer
 
     if limit:
         dataset = dataset.select(range(min(limit, len(dataset))))
@@ -107,11 +107,7 @@ def evaluate(*, model_path: str, dataset, suite: dict, scorer, out_dir: str, max
         completions = generate_vllm(model_path, load_tokenizer(model_path), prompts, max_new_tokens=max_new_tokens,
                                     num_samples=k, temperature=temperature)
     else:
-        import torch
-
-        model, tokenizer, _ = load_model(model_path)
-        if torch.cuda.is_available() and not getattr(model, "is_loaded_in_4bit", False):
-            model = model.to("cuda")
+        model, tokenizer = load_for_generation(model_path)
         completions = generate_hf(model, tokenizer, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size,
                                   num_samples=k, temperature=temperature)
     gen_seconds = time.perf_counter() - start

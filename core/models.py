@@ -121,6 +121,17 @@ def lora_config(model_type: str, *, r: int = 16, alpha: int = 32):
                       target_modules=LORA_TARGETS.get(model_type, "all-linear"))
 
 
+def load_for_generation(path: str):
+    """``(model, tokenizer)`` for generating: :func:`load_model`, moved to the GPU when there is one
+    (4-bit models stay where bitsandbytes put them)."""
+    import torch
+
+    model, tokenizer, _ = load_model(path)
+    if torch.cuda.is_available() and not getattr(model, "is_loaded_in_4bit", False):
+        model = model.to("cuda")
+    return model, tokenizer
+
+
 def load_model(path: str, *, lora: bool = False, qlora: bool = False, lora_r: int = 16, lora_alpha: int = 32):
     """Load a causal LM for training. Returns ``(model, tokenizer, peft_config or None)``.
 

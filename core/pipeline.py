@@ -106,16 +106,14 @@ def variance_filter(domain: Domain, stage: StageSpec, model_path: str, dataset, 
 
     from core.generation import generate_hf
     from core.launch import barrier, is_main_process
-    from core.models import load_model
+    from core.models import load_for_generation
     from core.rewards import build_rewards, score
 
     path = os.path.join(out_dir, "filter.json")
     k, n = int(stage.filter.get("k", 4)), int(stage.filter.get("prompts", 0)) or len(dataset)
     pool = dataset.select(range(min(n, len(dataset))))
     if is_main_process() and not os.path.isfile(path):
-        model, tokenizer, _ = load_model(model_path)
-        if torch.cuda.is_available() and not getattr(model, "is_loaded_in_4bit", False):
-            model = model.to("cuda")
+        model, tokenizer = load_for_generation(model_path)
         torch.manual_seed(seed)
         console.print(f"[bold]filter[/] {len(pool)} prompts x {k} samples from {model_path}")
         outs = generate_hf(model, tokenizer, pool["prompt"], max_new_tokens=int(stage.args.get(
