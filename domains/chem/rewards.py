@@ -61,10 +61,9 @@ class _Reward:
                             else frozenset())
         analyser.analyse_many([w for w in wanted if w], need=need)
         out = []
-        for text, example in zip(texts, ({"task": t, "answer": a, "constraints": c, "tolerance": tol}
-                                         for t, a, c, tol in zip(task, answer, constraints, tolerance, strict=False)),
-                                 strict=False):
-            if self.tasks is not None and example["task"] not in self.tasks:
+        for text, t, a, c, tol in zip(texts, task, answer, constraints, tolerance, strict=False):
+            example = {"task": t, "answer": a, "constraints": c, "tolerance": tol}
+            if not self.applies(example):
                 out.append(None)
                 continue
             try:
@@ -73,6 +72,9 @@ class _Reward:
             except Exception:  # hostile output must never stop training
                 out.append(self.low)
         return out
+
+    def applies(self, example) -> bool:
+        return self.tasks is None or example["task"] in self.tasks
 
     def score(self, text, example, analyser) -> float:
         raise NotImplementedError
@@ -144,14 +146,10 @@ class _Formula(_Reward):
         info = analyser.analyse(answer)
         return float(info.ok and verify.parse_formula(info.formula) == verify.parse_formula(target))
 
-    def __call__(self, prompts=None, completions=(), task=None, answer=None, constraints=None, **kw):
-        # applies to formula questions and to molecule tasks whose constraints name a formula
-        out = super().__call__(prompts, completions, task=task, answer=answer, constraints=constraints, **kw)
-        cons = constraints if constraints is not None else [""] * len(out)
-        for i, (t, c) in enumerate(zip(task or [], cons, strict=False)):
-            if t != "formula" and not (t in verify.MOLECULE_TASKS and '"formula"' in (c or "")):
-                out[i] = None
-        return out
+    def applies(self, example):
+        # formula questions, and molecule tasks whose constraints name a formula
+        task = example["task"]
+        return task == "formula" or (task in verify.MOLECULE_TASKS and '"formula"' in (example["constraints"] or ""))
 
 
 class _Property(_Reward):
