@@ -131,65 +131,9 @@ def make_domain_app(domain) -> typer.Typer:
     for kind in ("sft", "dpo", "grpo"):
         train_app.command(kind)(train_command(kind))
 
-    @app.command("eval")
-    @friendly
-    def eval_cmd(model: str = typer.Option(..., help="model folder or hub id"),
-                 data: str = typer.Option(..., help="dataset folder (RUN/data)"),
-                 out_dir: str = typer.Option(..., "--out", help="writes OUT/results.json and results.md"),
-                 recipe: str = typer.Option("default", help="recipe whose eval settings to use"),
-                 overrides: list[str] = OVERRIDES):
-        """Evaluate a model on the recipe's suite (execution accuracy etc.), with per-bucket tables."""
-        from core.pipeline import load_data, run_eval
+    from core.cli_score import add_scoring_verbs
 
-        r = _recipe(domain, recipe, overrides)
-        result = run_eval(domain, r, model, load_data(data), out_dir, os.path.basename(model.rstrip("/")))
-        out.print_json(data=result["metrics"])
-
-    @app.command("reward")
-    @friendly
-    def reward_cmd(examples: str = typer.Option(..., help="JSONL of examples (reference columns)"),
-                   completions: str = typer.Option(..., help="JSONL with a 'completion' per line, same order"),
-                   out_file: str = typer.Option(..., "--out", help="JSONL of scores: every component and total"),
-                   rewards: str = typer.Option(None, help="preset name or name=weight,... (default: first preset)")):
-        """Score completions against examples with every reward component."""
-        from core.io import atomic_write, read_jsonl
-        from core.rewards import build_rewards, score
-
-        spec = rewards or next(iter(domain.reward_presets))
-        if "=" in spec:
-            spec = {k: float(v) for k, v in (p.split("=", 1) for p in spec.split(","))}
-        funcs, weights = build_rewards(domain, spec)
-        exs, comps = read_jsonl(examples), read_jsonl(completions)
-        if len(exs) != len(comps):
-            raise FoundryError(f"{completions}: {len(comps)} lines, but {examples} has {len(exs)}; they pair by line")
-        check = resolve(domain.check_example) if domain.check_example else (lambda e, w, b: e)
-        base = os.path.dirname(os.path.abspath(examples))
-        exs = [check(e, f"{examples}:{i + 1}", base) for i, e in enumerate(exs)]
-        for i, c in enumerate(comps):
-            if "completion" not in c:
-                raise FoundryError(f"{completions}:{i + 1}: missing field 'completion'")
-        columns = {k: [e.get(k) for e in exs] for k in {k for e in exs for k in e} if k not in ("prompt", "completion")}
-        rows = score(funcs, weights, [e.get("prompt", "") for e in exs], [c["completion"] for c in comps], columns)
-        atomic_write(out_file, "".join(json.dumps(r) + "\n" for r in rows))
-        mean = sum(r["total"] for r in rows) / max(len(rows), 1)
-        out.print(f"scored {len(rows)} completions, mean total {mean:.4f} -> {out_file}")
-
-    @app.command("card")
-    @friendly
-    def card_cmd(run: str = typer.Option(..., "--out", help="run folder written by 'pipeline': reads recipe.yaml and "
-                                                           "eval/results.json there, writes README.md there"),
-                 push_to_hub: str = typer.Option(None, help="also push the card to this hub repo")):
-        """(Re)write OUT/README.md (the model card) from OUT/recipe.yaml and OUT/eval/results.json."""
-        from core.card import write_card
-        from core.config import load_recipe
-
-        recipe = load_recipe(os.path.join(run, "recipe.yaml"))
-        path = os.path.join(run, "eval", "results.json")
-        results = json.load(open(path))["stages"] if os.path.isfile(path) else {}
-        card = write_card(run_dir=run, recipe=recipe, results=results, base_model=recipe.model.name,
-                          data_desc=f"Builder `{recipe.data.builder}` with {recipe.data.args}.", push_to_hub=push_to_hub,
-                          limitations=domain.limitations)
-        out.print(f"wrote {card}")
+    add_scoring_verbs(app, domain)
 
     @app.command("pipeline")
     @friendly

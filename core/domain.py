@@ -39,6 +39,9 @@ class Domain:
         corpus_scorer: optional ``"module:function"``; ``f(examples, completions) -> {metric: value}``
             for metrics that are not per-sample means (corpus BLEU).
         limitations: a sentence for the model card's limitations section.
+        prediction_readers: format name -> ``"module:function"``; ``f(path) -> (examples,
+            completions)`` reads a predictions file of a published format (MolT5's TSV) for
+            ``eval --predictions``; every domain also reads our own ``samples.jsonl``.
     """
 
     name: str
@@ -52,6 +55,7 @@ class Domain:
     check_example: str | None = None
     corpus_scorer: str | None = None
     limitations: str = ""
+    prediction_readers: dict[str, str] = field(default_factory=dict)
     _rewards: Registry | None = field(default=None, repr=False)
 
     def reward_registry(self) -> Registry:
@@ -90,6 +94,14 @@ class Domain:
                     suite = yaml.safe_load(fh)
                 out[suite["name"]] = suite
         return out
+
+    def suite_scorer(self, suite: dict):
+        """The per-sample scorer with the suite's ``params`` bound (e.g. ``distinct: strip``)."""
+        from functools import partial
+
+        from core.registry import resolve
+
+        return partial(resolve(self.scorer), **(suite.get("params") or {}))
 
     def suite(self, name: str) -> dict:
         suites = self.suites()

@@ -110,25 +110,38 @@ def evaluate(*, model_path: str, dataset, suite: dict, scorer, out_dir: str, max
         model, tokenizer = load_for_generation(model_path)
         completions = generate_hf(model, tokenizer, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size,
                                   num_samples=k, temperature=temperature)
-    gen_seconds = time.perf_counter() - start
+    gen = {"model": model_path, "backend": backend, "generation_seconds": round(time.perf_counter() - start, 2)}
+    return score_completions(examples, completions, suite=suite, scorer=scorer, out_dir=out_dir, stage=stage,
+                             corpus_scorer=corpus_scorer, extra=gen)
+
+
+def score_completions(examples: list[dict], completions: list[list[str]], *, suite: dict, scorer, out_dir: str,
+                      stage: str = "", corpus_scorer=None, extra: dict | None = None) -> dict:
+    """Score given completions (``completions[i]`` = the samples of ``examples[i]``, all lists of
+    the same length k) and write ``results.json``, ``results.md`` and ``samples.jsonl``. The eval
+    runner calls it after generating; ``eval --predictions`` calls it on a file of outputs."""
+    k = len(completions[0]) if completions else 1
+    if any(len(c) != k for c in completions):
+        raise ValueError("every example needs the same number of samples")
     rows = [{"example": ex, "samples": [{"completion": c, **scorer(ex, c)} for c in comps]}
-            for ex, comps in zip(examples, completions, strict=False)]
+            for ex, comps in zip(examples, completions, strict=True)]
     metrics, primary = suite["metrics"], suite.get("primary", suite["metrics"][0])
-    result = {"suite": suite["name"], "version": suite.get("version", 1), "stage": stage, "model": model_path,
-              "primary": primary, "backend": backend, "generation_seconds": round(gen_seconds, 2),
-              **aggregate(rows, metrics, suite.get("buckets", []), primary, k)}
+    result = {"suite": suite["name"], "version": suite.get("version", 1), "stage": stage, **(extra or {}),
+              "primary": primary, **aggregate(rows, metrics, suite.get("buckets", []), primary, k)}
     if corpus_scorer is not None:
-        extra = corpus_scorer(examples, [c[0] for c in completions])
-        for m, v in extra.items():
+        extra_metrics = corpus_scorer(examples, [c[0] for c in completions])
+        for m, v in extra_metrics.items():
             if m in metrics:
                 result["metrics"][m] = v
                 result["counts"].pop(m, None)  # a corpus metric, not a mean over examples
+    os.makedirs(out_dir, exist_ok=True)
     atomic_write(os.path.join(out_dir, "results.json"), json.dumps(result, indent=1))
     atomic_write(os.path.join(out_dir, "results.md"), to_markdown(result, metrics))
-    with open(os.path.join(out_dir, "samples.jsonl"), "w") as fh:
-        for r in rows:
-            keep = {c: r["example"][c] for c in r["example"] if c not in ("prompt", "completion")}
-            fh.write(json.dumps({**keep, "samples": r["samples"]}, default=str) + "\n")
+    lines = []
+    for r in rows:
+        keep = {c: r["example"][c] for c in r["example"] if c not in ("prompt", "completion", "samples")}
+        lines.append(json.dumps({**keep, "samples": r["samples"]}, default=str) + "\n")
+    atomic_write(os.path.join(out_dir, "samples.jsonl"), "".join(lines))
     return result
 
 

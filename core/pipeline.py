@@ -158,7 +158,7 @@ def run_stage(domain: Domain, recipe: Recipe, stage: StageSpec, model_path: str,
         suite = domain.suite(recipe.eval.suite)
         limit = min(recipe.eval.monitor_limit or len(monitor), len(monitor))
         common["callbacks"] = [HeldoutMonitor(
-            dataset=monitor.select(range(limit)), scorer=resolve(domain.scorer), metric=suite["primary"],
+            dataset=monitor.select(range(limit)), scorer=domain.suite_scorer(suite), metric=suite["primary"],
             tokenizer=load_tokenizer(model_path), every=stage.monitor_every,
             max_new_tokens=recipe.eval.max_new_tokens, batch_size=recipe.eval.batch_size)]
     if stage.kind == "sft":
@@ -179,7 +179,7 @@ def run_eval(domain: Domain, recipe: Recipe, model_path: str, ds, out_dir: str, 
     suite = domain.suite(e.suite)
     split = e.split or suite.get("split", "test")
     console.print(f"[bold]eval[/] {stage} on {split} ({suite['name']})")
-    result = evaluate(model_path=model_path, dataset=split_of(ds, split), suite=suite, scorer=resolve(domain.scorer),
+    result = evaluate(model_path=model_path, dataset=split_of(ds, split), suite=suite, scorer=domain.suite_scorer(suite),
                       out_dir=out_dir, max_new_tokens=e.max_new_tokens, batch_size=e.batch_size, k=e.k,
                       temperature=e.temperature, limit=e.limit, backend=e.backend, stage=stage,
                       corpus_scorer=resolve(domain.corpus_scorer) if domain.corpus_scorer else None)

@@ -20,7 +20,7 @@ import random
 from datasets import Dataset, DatasetDict
 
 from core.errors import FoundryError
-from domains.sql import synth, templates
+from domains.sql import hardness, synth, templates
 from domains.sql.sandbox import Executor
 
 SYSTEM_HINT = "Answer with <think>reasoning</think> then <answer>one SQLite query</answer>."
@@ -211,7 +211,9 @@ def _load_real(path, questions_file, tables_file, db_dir, sql_field, with_eviden
         rows.append({"prompt": make_prompt(_tables_text(schemas[db_id]), item["question"], evidence),
                      "completion": make_completion(item[sql_field], "tables and columns from the schema"),
                      "question": item["question"], "gold_sql": item[sql_field], "db_id": db_id, "db_path": db_path,
-                     "template": "real", "difficulty": item.get("difficulty", item.get("hardness", "unknown")),
+                     "template": "real",
+                     # BIRD ships its own difficulty; Spider's hardness is computed the official way
+                     "difficulty": item.get("difficulty") or item.get("hardness") or hardness.level(item, sql_field),
                      "theme": db_id})
     return Dataset.from_list(rows)
 

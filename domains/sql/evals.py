@@ -11,10 +11,12 @@ from domains.sql import verify
 from domains.sql.sandbox import default_executor
 
 
-def score(example: dict, text: str) -> dict:
-    """Metrics for one generated completion of ``example``."""
+def score(example: dict, text: str, distinct: str = "strip") -> dict:
+    """Metrics for one generated completion of ``example``. ``distinct`` (a suite parameter)
+    is passed to the spider comparison: ``strip`` reproduces the official test-suite evaluator's
+    default (the leaderboard number), ``keep`` its ``--keep_distinct`` mode."""
     executor = default_executor()
-    v = verify.judge(text, example["gold_sql"], example["db_path"], executor=executor)
+    v = verify.judge(text, example["gold_sql"], example["db_path"], executor=executor, distinct=distinct)
     key = None
     if v.executed:
         rows = executor.run(example["db_path"], v.sql).rows

@@ -6,7 +6,7 @@ dataset columns ``gold_sql`` and ``db_path``. Ranges:
 ===================  ==============  =============================================
 name                 range           meaning
 ===================  ==============  =============================================
-sql/execution        {0, 1}          results match the gold's (``semantics``)
+sql/execution        {0, 1}          results match the gold's (``semantics``, ``distinct``)
 sql/syntax           {0, 1}          one allowed statement that compiles (EXPLAIN)
 sql/schema_linking   [0, 1]          Jaccard of tables/columns used vs the gold's
 sql/ngram            [0, 1]          bigram Jaccard with the gold query
@@ -14,6 +14,10 @@ sql/format           {0, 0.5, 1}     think+answer layout / answer only / none
 sql/tiered           {-1, 0, 6}      SQL-R1-style tiers: format, executable, correct
 sql/arctic           {0, 0.1, 1}     Arctic-Text2SQL-R1: correct / executable / else
 ===================  ==============  =============================================
+
+``distinct`` (``keep`` by default, or ``strip``) applies to the spider semantics: rewards keep
+DISTINCT so that a query missing a DISTINCT the question asks for is not rewarded; the eval
+suite strips it, as the official test-suite evaluator and the leaderboard do.
 
 Any completion string gives a finite number in range; rewards never raise on model output.
 """
@@ -29,10 +33,12 @@ class _Reward:
     name = ""
     floor = 0.0  # returned when scoring a completion fails in any unexpected way
 
-    def __init__(self, semantics: str = "spider"):
+    def __init__(self, semantics: str = "spider", distinct: str = "keep"):
         if semantics not in verify.SEMANTICS:
             raise FoundryError(f"{self.name}: semantics must be one of {verify.SEMANTICS}, got '{semantics}'")
-        self.semantics = semantics
+        if distinct not in verify.DISTINCT:
+            raise FoundryError(f"{self.name}: distinct must be one of {verify.DISTINCT}, got '{distinct}'")
+        self.semantics, self.distinct = semantics, distinct
         self.__name__ = self.name
 
     def __call__(self, prompts=None, completions=(), gold_sql=None, db_path=None, **_):
@@ -57,7 +63,7 @@ class _Execution(_Reward):
     name = "sql/execution"
 
     def score(self, text, gold, db, executor):
-        return 1.0 if verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,)).match[
+        return 1.0 if verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,), distinct=self.distinct).match[
             self.semantics] else 0.0
 
 
@@ -100,7 +106,7 @@ class _Tiered(_Reward):
     def score(self, text, gold, db, executor):
         if verify.format_score(text) < 1.0:
             return -1.0
-        v = verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,))
+        v = verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,), distinct=self.distinct)
         if not v.executed:
             return 1.0 - 2.0
         return 1.0 + 2.0 + (3.0 if v.match[self.semantics] else -3.0)
@@ -112,12 +118,12 @@ class _Arctic(_Reward):
     name = "sql/arctic"
 
     def score(self, text, gold, db, executor):
-        v = verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,))
+        v = verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,), distinct=self.distinct)
         return 1.0 if v.match[self.semantics] else (0.1 if v.executed else 0.0)
 
 
-def execution(semantics: str = "spider"):
-    return _Execution(semantics)
+def execution(semantics: str = "spider", distinct: str = "keep"):
+    return _Execution(semantics, distinct)
 
 
 def syntax():
@@ -136,12 +142,12 @@ def format_reward():
     return _Format()
 
 
-def tiered(semantics: str = "spider"):
-    return _Tiered(semantics)
+def tiered(semantics: str = "spider", distinct: str = "keep"):
+    return _Tiered(semantics, distinct)
 
 
-def arctic(semantics: str = "spider"):
-    return _Arctic(semantics)
+def arctic(semantics: str = "spider", distinct: str = "keep"):
+    return _Arctic(semantics, distinct)
 
 
 RANGES = {"sql/execution": (0.0, 1.0), "sql/syntax": (0.0, 1.0), "sql/schema_linking": (0.0, 1.0),

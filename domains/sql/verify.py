@@ -10,9 +10,12 @@ unwrapped); failing that, the last ```sql fenced block. Nothing else counts as a
 
 Execution comparison has two documented semantics (see ``domains/sql/README.md``):
 
-* ``spider`` (test-suite accuracy, Zhong et al. 2020): rows compared as a bag (duplicates
-  count); order matters only when the gold query has a top-level ORDER BY; the predicted
-  columns may come in any order (a column permutation that makes the results equal counts).
+* ``spider`` (test-suite accuracy, Zhong et al. 2020, as ``exec_eval.eval_exec_match`` of
+  taoyds/test-suite-sql-eval does it): both queries first get the official clean-up (``> =`` ->
+  ``>=`` and the like, ``YEAR(CURDATE())`` -> 2020) and, with ``distinct="strip"`` (the official
+  default and the leaderboard's), every DISTINCT token removed; rows are compared as a bag
+  (duplicates count); order matters when the gold's text contains ``order by`` anywhere (the
+  official test, subqueries included); the predicted columns may come in any order.
 * ``bird`` (Li et al. 2023): ``set(pred_rows) == set(gold_rows)``; order and duplicates are
   ignored, column order matters.
 
@@ -33,6 +36,7 @@ from functools import lru_cache
 from domains.sql.sandbox import ExecResult
 
 SEMANTICS = ("spider", "bird")
+DISTINCT = ("keep", "strip")  # spider semantics: keep DISTINCT, or strip it as the official evaluator does
 MAX_SQL_CHARS = 4_000  # longer "queries" are rejected before any parser sees them
 _ANSWER_RE = re.compile(r"<answer>(.*?)</answer>", re.S | re.I)
 _FENCE_RE = re.compile(r"```(?:sql|sqlite)?\s*\n?(.*?)```", re.S | re.I)
@@ -100,17 +104,50 @@ def _norm_rows(rows) -> list[tuple]:
     return [tuple(_norm_value(v) for v in row) for row in rows]
 
 
-def has_order_by(sql: str) -> bool:
-    """True when the query's outermost SELECT has ORDER BY (parentheses are skipped)."""
-    depth = 0
-    for tok in _TOKEN_RE.findall(sql or ""):
-        if tok == "(":
-            depth += 1
-        elif tok == ")":
-            depth -= 1
-        elif depth == 0 and tok.upper() == "ORDER":
-            return True
-    return False
+def order_matters(gold_sql: str) -> bool:
+    """The official test-suite rule: row order counts when the gold text contains ``order by``
+    (lower-cased substring, so an ORDER BY inside a subquery counts too)."""
+    return "order by" in (gold_sql or "").lower()
+
+
+_CUR_YEAR_RE = re.compile(r"YEAR\s*\(\s*CURDATE\s*\(\s*\)\s*\)\s*", re.I)
+
+
+def official_cleanup(sql: str) -> str:
+    """What the test-suite evaluator does to both queries before running them: join ``> =``,
+    ``< =`` and ``! =`` and replace ``YEAR(CURDATE())`` with 2020 (done blindly, inside string
+    literals too, as the official code does)."""
+    sql = sql.replace("> =", ">=").replace("< =", "<=").replace("! =", "!=")
+    return _CUR_YEAR_RE.sub("2020", sql)
+
+
+def strip_distinct(sql: str) -> str:
+    """The official ``remove_distinct``: sqlparse's tokens of the first statement, joined back
+    without any token whose text is ``distinct`` (any case): ``SELECT DISTINCT``,
+    ``count(DISTINCT x)`` and subqueries alike; string literals and identifiers that merely
+    contain the word are single tokens and stay.
+
+    Example:
+        >>> strip_distinct("SELECT count(DISTINCT name) FROM t")
+        'SELECT count( name) FROM t'
+    """
+    import sqlparse
+
+    try:
+        statements = sqlparse.parse(sql)
+    except Exception:  # sqlparse refuses some hostile input (grouping depth); leave the text as is
+        return sql
+    if not statements:
+        return sql
+    return "".join(t.value for t in statements[0].flatten() if t.value.lower() != "distinct")
+
+
+def spider_form(sql: str, distinct: str = "keep") -> str:
+    """The text the spider comparison executes: official clean-up, DISTINCT removed with ``strip``."""
+    if distinct not in DISTINCT:
+        raise ValueError(f"distinct must be one of {DISTINCT}, got {distinct!r}")
+    sql = official_cleanup(sql)
+    return strip_distinct(sql) if distinct == "strip" else sql
 
 
 def _spider_equal(pred: list[tuple], gold: list[tuple], ordered: bool) -> bool:
@@ -141,7 +178,8 @@ def _spider_equal(pred: list[tuple], gold: list[tuple], ordered: bool) -> bool:
 
 
 def results_match(pred: ExecResult, gold: ExecResult, *, semantics: str = "spider", gold_sql: str = "") -> bool:
-    """Compare two execution results under ``semantics`` (``"spider"`` or ``"bird"``)."""
+    """Compare two execution results under ``semantics`` (``"spider"`` or ``"bird"``); for
+    ``spider``, ``gold_sql`` is the gold as executed (see :func:`spider_form`)."""
     if semantics not in SEMANTICS:
         raise ValueError(f"unknown semantics {semantics!r}; choose one of {SEMANTICS}")
     if not gold.ok or not pred.ok:
@@ -149,7 +187,7 @@ def results_match(pred: ExecResult, gold: ExecResult, *, semantics: str = "spide
     p, g = _norm_rows(pred.rows), _norm_rows(gold.rows)
     if semantics == "bird":
         return set(p) == set(g)
-    return _spider_equal(p, g, ordered=has_order_by(gold_sql))
+    return _spider_equal(p, g, ordered=order_matters(gold_sql))
 
 
 def bigrams(sql: str) -> set[tuple[str, str]]:
@@ -245,21 +283,34 @@ _VERDICTS: OrderedDict = OrderedDict()
 _VERDICTS_MAX = 16_384
 
 
-def judge(text: str, gold_sql: str, db_path: str, *, executor, semantics=SEMANTICS) -> Verdict:
+def judge(text: str, gold_sql: str, db_path: str, *, executor, semantics=SEMANTICS, distinct: str = "keep") -> Verdict:
     """Extract, execute (sandboxed, cached) and compare one completion with its gold query.
 
-    Verdicts are cached per ``(db, predicted sql, gold sql, semantics)``: a GRPO group that
-    repeats an answer is compared once (databases are opened read-only, so results are stable).
+    ``distinct`` applies to the ``spider`` semantics (``strip`` = the official evaluator's
+    default). Verdicts are cached per ``(db, predicted sql, gold sql, semantics, distinct)``: a
+    GRPO group that repeats an answer is compared once (databases are opened read-only, so
+    results are stable).
     """
+    if distinct not in DISTINCT:
+        raise ValueError(f"distinct must be one of {DISTINCT}, got {distinct!r}")
     sql = extract_sql(text)
     if sql is None:
         return Verdict(None, False, {s: False for s in semantics})
-    key = (db_path, sql, gold_sql, tuple(semantics))
+    key = (db_path, sql, gold_sql, tuple(semantics), distinct)
     verdict = _VERDICTS.get(key)
     if verdict is None:
         pred = executor.run(db_path, sql)
         gold = executor.run(db_path, gold_sql)
-        verdict = Verdict(sql, pred.ok, {s: results_match(pred, gold, semantics=s, gold_sql=gold_sql) for s in semantics})
+        match = {}
+        for s in semantics:
+            if s == "spider":
+                p_sql, g_sql = spider_form(sql, distinct), spider_form(gold_sql, distinct)
+                p = pred if p_sql == sql else executor.run(db_path, p_sql)
+                g = gold if g_sql == gold_sql else executor.run(db_path, g_sql)
+                match[s] = results_match(p, g, semantics=s, gold_sql=g_sql)
+            else:
+                match[s] = results_match(pred, gold, semantics=s, gold_sql=gold_sql)
+        verdict = Verdict(sql, pred.ok, match)
         _VERDICTS[key] = verdict
         if len(_VERDICTS) > _VERDICTS_MAX:
             _VERDICTS.popitem(last=False)

@@ -80,6 +80,8 @@ def test_load_spider(tmp_path):
     assert "CREATE TABLE Animal (AnimalID NUMBER PRIMARY KEY" in prompt
     assert "KeeperID NUMBER REFERENCES Keeper(KeeperID)" in prompt and "*" not in prompt
     assert Executor().run(row["db_path"], row["gold_sql"]).rows == (("Kari",),)
+    # Spider has no hardness field: computed as the official evaluation.py does (where + join = medium)
+    assert [r["difficulty"] for r in ds["test"]] == ["easy", "medium"]
 
 
 def test_load_bird_with_evidence(tmp_path):
