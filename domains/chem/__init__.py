@@ -41,6 +41,7 @@ DOMAIN = Domain(
     },
     scorer="domains.chem.evals:score",
     corpus_scorer="domains.chem.evals:corpus_score",
+    prediction_readers={"molt5": "domains.chem.evals:read_molt5_tsv"},
     package_dir=os.path.dirname(__file__),
     extend_cli="domains.chem.cli:extend",
     check_example="domains.chem.data:check_example",

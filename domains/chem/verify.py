@@ -55,6 +55,13 @@ def extract_answer(text: str) -> str | None:
     return found[-1].strip() if found else None
 
 
+def raw_answer(text: str) -> str | None:
+    """The last ``<answer>`` block as written (not stripped): MolT5's measures see the output string
+    exactly, spaces included (Levenshtein and character BLEU count them)."""
+    found = _ANSWER.findall(text or "")
+    return found[-1] if found else None
+
+
 def format_score(text: str) -> float:
     """1 for exactly think-then-answer, 0.5 for an answer block only, 0 otherwise."""
     if _LAYOUT.match(text or "") and text.count("<answer>") == 1:
