@@ -45,8 +45,15 @@ class _Reward:
         if gold_sql is None or db_path is None:
             raise FoundryError(f"{self.name}: the dataset needs 'gold_sql' and 'db_path' columns")
         executor = default_executor()
+        texts = [verify.completion_text(c) for c in completions]
+        try:  # one message to the sandbox's worker for the whole batch; judging below hits its cache
+            self.prefetch(executor, texts, list(gold_sql), list(db_path))
+        except FileNotFoundError as exc:
+            raise FoundryError(f"{self.name}: {exc}") from None
+        except Exception:  # hostile output must never stop training; scoring below copes alone
+            pass
         out = []
-        for text, gold, db in zip(map(verify.completion_text, completions), gold_sql, db_path, strict=False):
+        for text, gold, db in zip(texts, gold_sql, db_path, strict=False):
             try:
                 out.append(float(self.score(text, gold, db, executor)))
             except FileNotFoundError as exc:
@@ -58,8 +65,19 @@ class _Reward:
     def score(self, text, gold, db, executor) -> float:
         raise NotImplementedError
 
+    def prefetch(self, executor, texts, golds, dbs) -> None:
+        """Queries this reward will run, sent in one batch (rewards that execute override it)."""
 
-class _Execution(_Reward):
+
+class _Executes(_Reward):
+    """A reward that executes the prediction and the gold."""
+
+    def prefetch(self, executor, texts, golds, dbs):
+        preds = [(db, verify.extract_sql(t)) for t, db in zip(texts, dbs, strict=False)]
+        executor.prefetch(preds + list(zip(dbs, golds, strict=False)))
+
+
+class _Execution(_Executes):
     name = "sql/execution"
 
     def score(self, text, gold, db, executor):
@@ -69,6 +87,9 @@ class _Execution(_Reward):
 
 class _Syntax(_Reward):
     name = "sql/syntax"
+
+    def prefetch(self, executor, texts, golds, dbs):
+        executor.prefetch_explain([(db, verify.extract_sql(t)) for t, db in zip(texts, dbs, strict=False)])
 
     def score(self, text, gold, db, executor):
         sql = verify.extract_sql(text)
@@ -96,7 +117,7 @@ class _Format(_Reward):
         return verify.format_score(text)
 
 
-class _Tiered(_Reward):
+class _Tiered(_Executes):
     """SQL-R1 (Ma et al., 2025) tiers: a later tier counts only once the earlier one passes.
     format +1 / -1; then executable +2 / -2; then result +3 / -3."""
 
@@ -112,7 +133,7 @@ class _Tiered(_Reward):
         return 1.0 + 2.0 + (3.0 if v.match[self.semantics] else -3.0)
 
 
-class _Arctic(_Reward):
+class _Arctic(_Executes):
     """Arctic-Text2SQL-R1 (Yao et al., 2025): 1 correct, 0.1 executable, 0 otherwise."""
 
     name = "sql/arctic"

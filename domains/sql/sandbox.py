@@ -2,16 +2,25 @@
 
 Model output is hostile input. Every query runs through :class:`Executor`, which
 
-* opens the database read-only (``mode=ro`` URI) with ``PRAGMA query_only=ON``;
-* installs an authorizer that allows only reads (SELECT, READ, RECURSIVE and ordinary
-  functions) and denies ATTACH, every write, schema change, transaction, PRAGMA and
-  ``load_extension``;
-* accepts exactly one statement (sqlite3 itself refuses a second one);
-* enforces a per-query deadline with a SQLite progress handler, which aborts the virtual
-  machine from inside ``sqlite3_step`` (thread or asyncio timeouts cannot stop SQLite);
-* caps the number of rows fetched;
-* caches connections per database and results per ``(database, sql)``, so the gold query of
-  an example runs once and identical predictions in a GRPO group run once.
+* runs the statement in a persistent worker process (:mod:`domains.sql.sqlworker`, standard
+  library only) and gives it a hard deadline: past ``timeout`` plus a grace of 0.1 s the worker is
+  killed, the query reports ``timeout``, and a fresh worker is started for the next query. A
+  progress handler inside the worker stops ordinary long queries at the deadline itself; the
+  kill is for what a progress handler cannot stop, one SQLite call doing unbounded work
+  (``printf('%.*c', 1000000000, 'x')``, ``instr``/``replace``/``like`` on huge strings, JSON
+  functions) — no list of banned functions;
+* opens the database read-only (``mode=ro`` URI) with ``PRAGMA query_only=ON`` and an
+  authorizer that allows only reads (SELECT, READ, RECURSIVE and ordinary functions) and denies
+  ATTACH, every write, schema change, transaction, PRAGMA and ``load_extension``;
+* accepts exactly one statement beginning with SELECT/WITH/VALUES/EXPLAIN;
+* caps strings and blobs at 1 MB, the worker's address space (2 GiB by default) and the rows
+  fetched (10,000; more is an error);
+* keeps the result cache here, in the calling process, per ``(database, sql)``: the gold query of
+  an example runs once and identical predictions in a GRPO group run once; :meth:`Executor.prefetch`
+  sends a whole batch to the worker in one message.
+
+Each process (each DDP rank) has its own worker; workers die with their parent (Linux
+``PR_SET_PDEATHSIG``, and at EOF on their stdin everywhere).
 
 Try it::
 
@@ -20,23 +29,19 @@ Try it::
 
 from __future__ import annotations
 
+import atexit
 import os
-import re
-import sqlite3
+import pickle
+import subprocess
+import sys
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-# Authorizer action codes that a read-only query legitimately needs.
-_ALLOWED_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION}
-_ALLOWED_ACTIONS.add(getattr(sqlite3, "SQLITE_RECURSIVE", 33))
-_DENIED_FUNCTIONS = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"}
-# Statements must start with one of these (after comments and parentheses): defence in depth on
-# top of the authorizer, which is never consulted for no-op writes such as "DROP VIEW IF EXISTS v".
-_READ_KEYWORDS = ("SELECT", "WITH", "VALUES", "EXPLAIN")
-_LEADING_JUNK = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|\()*", re.S)
-# Progress handler granularity: number of VM instructions between deadline checks.
-_PROGRESS_EVERY = 2_000
+from domains.sql import sqlworker
+
+GRACE = 0.1  # seconds past the deadline before the worker is killed
 
 
 @dataclass(frozen=True)
@@ -70,22 +75,60 @@ class ExecResult:
         }
 
 
-def _authorizer(action, arg1, arg2, dbname, source):
-    if action not in _ALLOWED_ACTIONS:
-        return sqlite3.SQLITE_DENY
-    if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in _DENIED_FUNCTIONS:
-        return sqlite3.SQLITE_DENY
-    return sqlite3.SQLITE_OK
+class _Worker:
+    """One worker process; started on demand, killed on a deadline or at close."""
+
+    def __init__(self, memory_mb: int):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        self.proc = subprocess.Popen([sys.executable, "-I", sqlworker.__file__, str(memory_mb)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     env=env)
+        self.ready = False
+        self.reader = sqlworker.Reader(self.proc.stdout.fileno())
+
+    def wait_ready(self) -> None:
+        if not self.ready:
+            try:
+                msg = self.reader.read(time.monotonic() + 60)
+            except (TimeoutError, EOFError, OSError):
+                msg = None
+            if msg != "ready":
+                self.kill()
+                raise RuntimeError("the SQL worker process did not start")
+            self.ready = True
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(5)
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+_LIVE: set = set()  # executors with a worker, closed at exit
+
+
+@atexit.register
+def _close_all() -> None:
+    for ex in list(_LIVE):
+        ex.close()
 
 
 @dataclass
 class Executor:
-    """Runs untrusted SQL safely, with connection and result caches.
+    """Runs untrusted SQL safely, with a result cache in this process.
 
     Args:
         timeout: default per-query deadline in seconds.
         max_rows: queries returning more rows than this fail with ``"row cap exceeded"``.
         cache_size: number of ``(db, sql)`` results kept (LRU).
+        memory_mb: address-space limit of the worker process.
 
     Example:
         >>> ex = Executor(timeout=1.0)
@@ -96,107 +139,182 @@ class Executor:
     timeout: float = 2.0
     max_rows: int = 10_000
     cache_size: int = 4_096
-    _conns: dict = field(default_factory=dict, repr=False)
+    memory_mb: int = 2_048
     _cache: OrderedDict = field(default_factory=OrderedDict, repr=False)
     executions: int = 0  # queries actually sent to SQLite (cache misses), for tests and benchmarks
-
-    def _connect(self, db_path: str) -> sqlite3.Connection:
-        key = (os.getpid(), db_path)
-        conn = self._conns.get(key)
-        if conn is None:
-            if not os.path.isfile(db_path):
-                raise FileNotFoundError(f"database file not found: {db_path}")
-            uri = "file:" + os.path.abspath(db_path) + "?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
-            conn.execute("PRAGMA query_only = ON")
-            # Huge strings/blobs (s || s doubling, randomblob(1e9)) cost seconds per VM step,
-            # which the progress handler cannot interrupt: cap their size instead.
-            conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 1_000_000)
-            conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, 100_000)
-            conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
-            conn.set_authorizer(_authorizer)
-            self._conns[key] = conn
-        return conn
+    restarts: int = 0  # workers killed on a deadline or found dead
+    _worker: _Worker | None = field(default=None, repr=False)
+    _inflight: dict = field(default_factory=dict, repr=False)  # keys sent, answers not yet read, in order
+    _anchor: float = 0.0  # when the last answer was read (the next statement's deadline counts from it)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def run(self, db_path: str, sql: str, timeout: float | None = None) -> ExecResult:
         """Execute one statement; never raises for bad SQL, only for a missing database."""
-        key = (db_path, sql, timeout)
-        hit = self._cache.get(key)
-        if hit is not None:
-            self._cache.move_to_end(key)
-            return hit
-        result = self._execute(db_path, sql, self.timeout if timeout is None else timeout)
+        return self.run_many([(db_path, sql)], timeout)[0]
+
+    def prefetch(self, pairs, timeout: float | None = None) -> None:
+        """Send the uncached ``(db, sql)`` pairs to the worker in one message and return at once;
+        later :meth:`run` calls collect the answers as they arrive, so a reward judges the first
+        completions of a GRPO batch while the worker still runs the rest."""
+        with self._lock:
+            self._send(self._todo([(d, s) for d, s in pairs if s], self._t(timeout), {}))
+
+    def run_many(self, pairs: list[tuple[str, str]], timeout: float | None = None) -> list[ExecResult]:
+        timeout = self._t(timeout)
+        with self._lock:
+            found: dict = {}
+            self._send(self._todo(pairs, timeout, found))
+            for db, sql in pairs:
+                key = (db, sql, timeout)
+                while key[:2] not in found:
+                    if key in self._cache:  # answered meanwhile (collected before a new batch went out)
+                        found[key[:2]] = self._cache[key]
+                        break
+                    got_key, result = self._receive()
+                    if got_key == key:
+                        found[key[:2]] = result
+            return [found[p] for p in pairs]
+
+    def _t(self, timeout):
+        return self.timeout if timeout is None else timeout
+
+    def _todo(self, pairs, timeout, found: dict) -> list:
+        """Answer what the cache and the pre-checks can; return the keys that need SQLite."""
+        todo = []
+        for db, sql in dict.fromkeys(pairs):
+            key = (db, sql, timeout)
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                found[(db, sql)] = hit
+            elif key in self._inflight:
+                continue
+            else:
+                self.executions += 1
+                refused = sqlworker.precheck(sql)
+                if refused:
+                    self._put(key, ExecResult(ok=False, error=refused))
+                    found[(db, sql)] = self._cache[key]
+                    continue
+                if not os.path.isfile(db):
+                    raise FileNotFoundError(f"database file not found: {db}")
+                todo.append(key)
+        return todo
+
+    def _put(self, key, result: ExecResult) -> None:
         self._cache[key] = result
         if len(self._cache) > self.cache_size:
             self._cache.popitem(last=False)
-        return result
+
+    def _ensure_worker(self) -> _Worker:
+        if self._worker is None or not self._worker.alive():
+            if self._worker is not None:
+                self._worker.kill()
+                self.restarts += 1
+            self._worker = _Worker(self.memory_mb)
+            _LIVE.add(self)
+        self._worker.wait_ready()
+        return self._worker
+
+    def _replace_worker(self) -> None:
+        """Kill the worker and start its successor now, so it is ready by the next query."""
+        self._worker.kill()
+        self.restarts += 1
+        self._worker = _Worker(self.memory_mb)
+
+    def _send(self, keys: list) -> None:
+        """Queue ``keys`` in the worker. Answers still in flight are collected first: the worker
+        reads a new batch only after answering the last one, so both pipes can never be full."""
+        if not keys:
+            return
+        while self._inflight:
+            self._receive()
+        batch = [(i, db, sql, timeout, self.max_rows) for i, (db, sql, timeout) in enumerate(keys)]
+        w = self._ensure_worker()
+        try:
+            sqlworker.write_msg(w.proc.stdin, batch)
+        except (BrokenPipeError, OSError):
+            self._replace_worker()
+            w = self._ensure_worker()
+            sqlworker.write_msg(w.proc.stdin, batch)
+        self._inflight = dict.fromkeys(keys)
+        self._anchor = time.monotonic()
+
+    def _receive(self) -> tuple:
+        """The next answer of the batch in flight, cached. A statement gets ``timeout`` plus the
+        grace from the moment the answer before it was seen; past that the worker is killed, the
+        statement is a ``timeout`` and the rest of the batch goes to the next worker."""
+        key = next(iter(self._inflight))
+        timeout = key[2]
+        try:
+            _, (ok, rows, cols, error, timed_out) = self._worker.reader.read(self._anchor + timeout + GRACE)
+            result = ExecResult(ok, rows, cols, error, timed_out, time.monotonic() - self._anchor)
+            broken = False
+        except TimeoutError:
+            result = ExecResult(ok=False, error="timeout", timed_out=True, elapsed=time.monotonic() - self._anchor)
+            broken = True
+        except (EOFError, OSError, pickle.UnpicklingError):
+            result = ExecResult(ok=False, error="worker crashed", elapsed=time.monotonic() - self._anchor)
+            broken = True
+        self._anchor = time.monotonic()
+        del self._inflight[key]
+        self._put(key, result)
+        if broken:
+            self._replace_worker()
+            rest, self._inflight = list(self._inflight), {}
+            self._send(rest)
+        return key, result
+
+    @staticmethod
+    def _explain_sql(sql: str | None) -> str | None:
+        sql = (sql or "").strip().rstrip(";")
+        return None if not sql or "\x00" in sql else "EXPLAIN " + sql
 
     def explain(self, db_path: str, sql: str) -> bool:
         """True when ``sql`` is one statement that compiles and is allowed (runs nothing)."""
-        sql = (sql or "").strip().rstrip(";")
-        if not sql or "\x00" in sql:
-            return False
-        return self.run(db_path, "EXPLAIN " + sql, timeout=1.0).ok
+        query = self._explain_sql(sql)
+        return query is not None and self.run(db_path, query, timeout=1.0).ok
 
-    def _execute(self, db_path: str, sql: str, timeout: float) -> ExecResult:
-        self.executions += 1
-        start = time.monotonic()
-        if not isinstance(sql, str) or not sql.strip():
-            return ExecResult(ok=False, error="empty query")
-        if "\x00" in sql:
-            return ExecResult(ok=False, error="query contains a NUL byte")
-        head = _LEADING_JUNK.sub("", sql, count=1)[:8].upper()
-        if not head.startswith(_READ_KEYWORDS):
-            return ExecResult(ok=False, error="only read-only queries (SELECT/WITH/VALUES) are allowed")
-        conn = self._connect(db_path)
-        deadline = start + timeout
-        fired = []
-
-        def _progress():
-            if time.monotonic() > deadline:
-                fired.append(True)
-                return 1  # non-zero aborts the statement with OperationalError('interrupted')
-            return 0
-
-        conn.set_progress_handler(_progress, _PROGRESS_EVERY)
-        cur = None
-        try:
-            cur = conn.execute(sql)
-            rows = cur.fetchmany(self.max_rows + 1)
-            if len(rows) > self.max_rows:
-                return ExecResult(ok=False, error="row cap exceeded", elapsed=time.monotonic() - start)
-            columns = tuple(d[0] for d in (cur.description or ()))
-            return ExecResult(ok=True, rows=tuple(rows), columns=columns, elapsed=time.monotonic() - start)
-        except (sqlite3.Error, sqlite3.Warning, ValueError, OverflowError, MemoryError, RecursionError) as exc:
-            timed_out = bool(fired)
-            msg = "timeout" if timed_out else f"{type(exc).__name__}: {exc}"[:300]
-            return ExecResult(ok=False, error=msg, timed_out=timed_out, elapsed=time.monotonic() - start)
-        finally:
-            if cur is not None:
-                cur.close()
-            conn.set_progress_handler(None, 0)
-            if conn.in_transaction:  # a denied BEGIN never opens one, but be certain nothing lingers
-                conn.rollback()
+    def prefetch_explain(self, pairs) -> None:
+        """:meth:`explain` for a batch of ``(db, sql)`` pairs in one message, filling the cache."""
+        self.prefetch([(db, self._explain_sql(sql)) for db, sql in pairs], timeout=1.0)
 
     def close(self) -> None:
-        for conn in self._conns.values():
-            conn.close()
-        self._conns.clear()
+        """Stop the worker (the result cache stays)."""
+        if self._worker is not None:
+            self._worker.kill()
+            self._worker = None
+        self._inflight = {}
+        _LIVE.discard(self)
+
+    def __hash__(self):
+        return id(self)
+
+    def __eq__(self, other):
+        return self is other
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
 
     def __getstate__(self):
-        # Connections do not pickle; worker processes open their own.
-        state = self.__dict__.copy()
-        state["_conns"] = {}
-        state["_cache"] = OrderedDict()
-        return state
+        # A copy in another process starts its own worker and cache.
+        return {"timeout": self.timeout, "max_rows": self.max_rows, "cache_size": self.cache_size,
+                "memory_mb": self.memory_mb}
+
+    def __setstate__(self, state):
+        self.__init__(**state)
 
 
-_DEFAULT: Executor | None = None
+_DEFAULT: dict[int, Executor] = {}
 
 
 def default_executor() -> Executor:
-    """The process-wide executor shared by rewards and evals (one connection cache)."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = Executor()
-    return _DEFAULT
+    """The executor shared by rewards and evals in this process (one per process: a DDP rank or
+    a forked data worker gets its own, with its own worker process)."""
+    pid = os.getpid()
+    if pid not in _DEFAULT:
+        _DEFAULT[pid] = Executor()
+    return _DEFAULT[pid]

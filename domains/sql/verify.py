@@ -57,6 +57,7 @@ def completion_text(completion) -> str:
     return ""
 
 
+@lru_cache(maxsize=16_384)  # a GRPO group repeats its answers; prefetch and judging both extract
 def extract_sql(text: str) -> str | None:
     """The SQL answer in a completion, or None when it has none.
 
@@ -142,6 +143,7 @@ def strip_distinct(sql: str) -> str:
     return "".join(t.value for t in statements[0].flatten() if t.value.lower() != "distinct")
 
 
+@lru_cache(maxsize=16_384)
 def spider_form(sql: str, distinct: str = "keep") -> str:
     """The text the spider comparison executes: official clean-up, DISTINCT removed with ``strip``."""
     if distinct not in DISTINCT:

@@ -45,6 +45,15 @@ def test_exec_json(shop_db):
     assert res.exit_code == 1 and json.loads(res.output)["ok"] is False
 
 
+def test_exec_reads_sql_from_a_file_and_from_stdin(shop_db, tmp_path):
+    sql = "SELECT name FROM customers\n-- a long query does not fit a shell argument\nWHERE city = 'lima'"
+    (tmp_path / "q.sql").write_text(sql)
+    by_arg = json.loads(run("sql", "exec", "--db", shop_db, "--sql", sql, "--json").output)
+    by_file = json.loads(run("sql", "exec", "--db", shop_db, "--sql-file", str(tmp_path / "q.sql"), "--json").output)
+    by_stdin = runner.invoke(APP, ["sql", "exec", "--db", shop_db, "--sql", "-", "--json"], input=sql)
+    assert by_arg["rows"] == by_file["rows"] == json.loads(by_stdin.output)["rows"] == [["ana"], ["carl"]]
+
+
 def _reward_files(tmp_path, shop_db, completions):
     (tmp_path / "databases").mkdir(exist_ok=True)
     shutil.copy(shop_db, tmp_path / "databases" / "shop.sqlite")
@@ -103,6 +112,8 @@ def test_reward_bad_input_keeps_previous_output(tmp_path, shop_db, case, message
     (["sql", "pipeline", "--out", "{tmp}/p", "--recipe", "defualt"], "did you mean 'default'"),
     (["sql", "pipeline", "--out", "{tmp}/p", "modle.name=tiny"], "unknown key 'modle'"),
     (["sql", "exec", "--db", "{tmp}/none.sqlite", "--sql", "SELECT 1"], "database file not found"),
+    (["sql", "exec", "--db", "{tmp}/none.sqlite", "--sql-file", "{tmp}/none.sql"], "none.sql: file not found"),
+    (["sql", "exec", "--db", "{tmp}/none.sqlite"], "pass the statement with --sql TEXT"),
 ])
 def test_bad_input_one_line_exit_2_no_traceback(tmp_path, sql_data, args, message):
     data_dir = tmp_path / "data"

@@ -1,0 +1,224 @@
+"""The SQLite side of the SQL sandbox: runs one untrusted statement at a time, read-only.
+
+Standard library only, so the worker process (``python -I sqlworker.py``) starts in tens of
+milliseconds without importing the project. :class:`domains.sql.sandbox.Executor` talks to it
+over stdin/stdout (length-prefixed pickles) and kills it when a statement outlives its deadline;
+inside, a progress handler stops ordinary long queries at the deadline, so a kill is needed only
+for a single SQLite call that runs long (``printf('%.*c', 1e9, 'x')``, ``instr`` on huge strings).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import select
+import sqlite3
+import struct
+import sys
+import time
+
+# Authorizer action codes that a read-only query legitimately needs.
+_ALLOWED_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION}
+_ALLOWED_ACTIONS.add(getattr(sqlite3, "SQLITE_RECURSIVE", 33))
+_DENIED_FUNCTIONS = {"load_extension", "readfile", "writefile", "edit", "fts3_tokenizer"}
+# Statements must start with one of these (after comments and parentheses): defence in depth on
+# top of the authorizer, which is never consulted for no-op writes such as "DROP VIEW IF EXISTS v".
+READ_KEYWORDS = ("SELECT", "WITH", "VALUES", "EXPLAIN")
+LEADING_JUNK = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|\()*", re.S)
+_PROGRESS_EVERY = 2_000  # VM instructions between deadline checks
+_FLUSH_EVERY = 0.002  # seconds an answer may wait in the worker before it is sent
+
+
+def precheck(sql) -> str:
+    """An error message for statements refused before SQLite sees them, else ``""``."""
+    if not isinstance(sql, str) or not sql.strip():
+        return "empty query"
+    if "\x00" in sql:
+        return "query contains a NUL byte"
+    if not LEADING_JUNK.sub("", sql, count=1)[:8].upper().startswith(READ_KEYWORDS):
+        return "only read-only queries (SELECT/WITH/VALUES) are allowed"
+    return ""
+
+
+def _authorizer(action, arg1, arg2, dbname, source):
+    if action not in _ALLOWED_ACTIONS:
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in _DENIED_FUNCTIONS:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+class Runner:
+    """Runs statements in this process (the worker), with one read-only connection per database."""
+
+    def __init__(self):
+        self._conns: dict[str, sqlite3.Connection] = {}
+
+    def _connect(self, db_path: str) -> sqlite3.Connection:
+        conn = self._conns.get(db_path)
+        if conn is None:
+            uri = "file:" + os.path.abspath(db_path) + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA query_only = ON")
+            # Huge strings/blobs (s || s doubling, randomblob(1e9)) are refused outright.
+            conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 1_000_000)
+            conn.setlimit(sqlite3.SQLITE_LIMIT_SQL_LENGTH, 100_000)
+            conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+            conn.set_authorizer(_authorizer)
+            self._conns[db_path] = conn
+        return conn
+
+    def run(self, db_path: str, sql: str, timeout: float, max_rows: int) -> tuple:
+        """``(ok, rows, columns, error, timed_out)``; never raises."""
+        deadline = time.monotonic() + timeout
+        fired = []
+
+        def _progress():
+            if time.monotonic() > deadline:
+                fired.append(True)
+                return 1  # non-zero aborts the statement with OperationalError('interrupted')
+            return 0
+
+        cur = conn = None
+        try:
+            conn = self._connect(db_path)
+            conn.set_progress_handler(_progress, _PROGRESS_EVERY)
+            cur = conn.execute(sql)
+            rows = cur.fetchmany(max_rows + 1)
+            if len(rows) > max_rows:
+                return False, (), (), "row cap exceeded", False
+            return True, tuple(rows), tuple(d[0] for d in (cur.description or ())), "", False
+        except (sqlite3.Error, sqlite3.Warning, ValueError, OverflowError, MemoryError, RecursionError) as exc:
+            return False, (), (), "timeout" if fired else f"{type(exc).__name__}: {exc}"[:300], bool(fired)
+        finally:
+            if cur is not None:
+                cur.close()
+            if conn is not None:
+                conn.set_progress_handler(None, 0)
+                if conn.in_transaction:  # a denied BEGIN never opens one, but be certain nothing lingers
+                    conn.rollback()
+
+
+def write_msg(stream, obj) -> None:
+    stream.write(_pack(obj))
+    stream.flush()
+
+
+def _read_exact(fd: int, n: int, deadline: float | None) -> bytes:
+    buf = b""
+    while len(buf) < n:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+        chunk = os.read(fd, n - len(buf))
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return buf
+
+
+def read_msg(fd: int, deadline: float | None):
+    (size,) = struct.unpack("<I", _read_exact(fd, 4, deadline))
+    return pickle.loads(_read_exact(fd, size, deadline))
+
+
+class Reader:
+    """Buffered reading of length-prefixed messages with a deadline: one ``os.read`` takes every
+    answer already waiting in the pipe (a batch of fast queries costs a few system calls)."""
+
+    def __init__(self, fd: int):
+        self.fd, self.buf = fd, bytearray()
+
+    def _fill(self, n: int, deadline: float) -> None:
+        while len(self.buf) < n:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                raise TimeoutError
+            chunk = os.read(self.fd, 1 << 20)
+            if not chunk:
+                raise EOFError
+            self.buf += chunk
+
+    def read(self, deadline: float):
+        self._fill(4, deadline)
+        (size,) = struct.unpack_from("<I", self.buf)
+        self._fill(4 + size, deadline)
+        msg = pickle.loads(bytes(self.buf[4:4 + size]))
+        del self.buf[:4 + size]
+        return msg
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the process that started it exits."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except Exception:  # not Linux: the worker still exits at EOF on stdin
+        pass
+
+
+def _pack(obj) -> bytes:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return struct.pack("<I", len(data)) + data
+
+
+def serve(memory_mb: int = 0) -> None:
+    """The worker loop: a batch of ``(index, db, sql, timeout, max_rows)`` in, one answer per
+    statement out, in order. Answers are sent at the end of a batch and, while it runs, by a
+    flusher thread at most ``_FLUSH_EVERY`` seconds after each is ready (so the parent sees every
+    finished answer even when the next statement never returns, without one system call and one
+    wake-up of the parent per fast query). SQLite releases the GIL while it works, so the flusher
+    runs during a long call."""
+    import threading
+
+    _die_with_parent()
+    if memory_mb:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
+    out_fd = sys.stdout.buffer.fileno()
+    sys.stdout = sys.stderr  # nothing else may write into the answer stream
+    pending: list[bytes] = []
+    cond = threading.Condition()
+
+    def flush() -> None:
+        with cond:  # held while writing, so answers leave in order
+            if pending:
+                data = memoryview(b"".join(pending))
+                pending.clear()
+                while data:
+                    data = data[os.write(out_fd, data):]
+
+    def flusher() -> None:
+        while True:
+            with cond:
+                while not pending:
+                    cond.wait()
+            time.sleep(_FLUSH_EVERY)
+            flush()
+
+    runner = Runner()
+    with cond:
+        pending.append(_pack("ready"))
+    flush()
+    threading.Thread(target=flusher, daemon=True).start()
+    fd = sys.stdin.buffer.fileno()
+    while True:
+        try:
+            batch = read_msg(fd, None)
+        except EOFError:
+            return
+        for i, db, sql, timeout, max_rows in batch:
+            answer = _pack((i, runner.run(db, sql, timeout, max_rows)))
+            with cond:
+                pending.append(answer)
+                cond.notify()
+        flush()
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
