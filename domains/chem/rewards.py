@@ -28,56 +28,27 @@ chem/ether0          {0, 1}        ether0-style binary correctness for every tas
 
 from __future__ import annotations
 
-import math
-
 from core.errors import FoundryError
+from core.rewards import Reward
 from domains.chem import verify
 from domains.chem.sandbox import FP_KINDS, default_analyser
 
 _GOLD_MOLECULE = ("canonical", "text2mol")
 
 
-class _Reward:
-    name = ""
-    tasks: tuple | None = None  # tasks it applies to (None: all)
-    low, high = 0.0, 1.0
+class _Reward(Reward):
+    columns = ("task", "answer")
+    defaults = {"constraints": "", "tolerance": 0.0}
     need: frozenset = frozenset()  # analyser extras it uses (fps, inchi, desc)
 
-    def __init__(self):
-        self.__name__ = self.name
-
-    def __call__(self, prompts=None, completions=(), task=None, answer=None, constraints=None, tolerance=None, **_):
-        if task is None or answer is None:
-            raise FoundryError(f"{self.name}: the dataset needs 'task' and 'answer' columns")
-        n = len(completions)
-        constraints = constraints if constraints is not None else [""] * n
-        tolerance = tolerance if tolerance is not None else [0.0] * n
-        texts = [verify.completion_text(c) for c in completions]
-        analyser = default_analyser()
+    def prepare(self, texts, examples):
         # one batched call parses every distinct answer and gold of the group in the child process
-        wanted = [verify.extract_answer(t) for t, k in zip(texts, task, strict=False) if k in verify.MOLECULE_TASKS]
-        wanted += [g for g, k in zip(answer, task, strict=False) if k in _GOLD_MOLECULE]
-        need = self.need | ({"desc"} if any(c and t == "design" for c, t in zip(constraints, task, strict=False))
+        wanted = [verify.extract_answer(t) for t, ex in zip(texts, examples, strict=True)
+                  if ex["task"] in verify.MOLECULE_TASKS]
+        wanted += [ex["answer"] for ex in examples if ex["task"] in _GOLD_MOLECULE]
+        need = self.need | ({"desc"} if any(ex["constraints"] and ex["task"] == "design" for ex in examples)
                             else frozenset())
-        analyser.analyse_many([w for w in wanted if w], need=need)
-        out = []
-        for text, t, a, c, tol in zip(texts, task, answer, constraints, tolerance, strict=False):
-            example = {"task": t, "answer": a, "constraints": c, "tolerance": tol}
-            if not self.applies(example):
-                out.append(None)
-                continue
-            try:
-                value = float(self.score(text, example, analyser))
-                out.append(min(self.high, max(self.low, value)) if math.isfinite(value) else self.low)
-            except Exception:  # hostile output must never stop training
-                out.append(self.low)
-        return out
-
-    def applies(self, example) -> bool:
-        return self.tasks is None or example["task"] in self.tasks
-
-    def score(self, text, example, analyser) -> float:
-        raise NotImplementedError
+        default_analyser().analyse_many([w for w in wanted if w], need=need)
 
 
 class _Validity(_Reward):
@@ -89,7 +60,8 @@ class _Validity(_Reward):
         super().__init__()
         self.kw = dict(max_fragments=max_fragments, max_heavy_atoms=max_heavy_atoms, allow_radicals=allow_radicals)
 
-    def score(self, text, example, analyser):
+    def score(self, text, example):
+        analyser = default_analyser()
         answer = verify.extract_answer(text)
         return float(answer is not None and verify.is_reasonable(analyser.analyse(answer), **self.kw)[0])
 
@@ -105,7 +77,8 @@ class _Exact(_Reward):
         self.by, self.largest = by, largest_fragment
         self.need = frozenset({"inchi"} if by == "inchikey" else ())
 
-    def score(self, text, example, analyser):
+    def score(self, text, example):
+        analyser = default_analyser()
         answer = verify.extract_answer(text)
         if answer is None:
             return 0.0
@@ -124,7 +97,8 @@ class _Tanimoto(_Reward):
             raise FoundryError(f"{self.name}: 'fp' must be one of {', '.join(FP_KINDS)}, got '{fp}'")
         self.fp = fp
 
-    def score(self, text, example, analyser):
+    def score(self, text, example):
+        analyser = default_analyser()
         answer = verify.extract_answer(text)
         if answer is None:
             return 0.0
@@ -135,7 +109,8 @@ class _Tanimoto(_Reward):
 class _Formula(_Reward):
     name = "chem/formula"
 
-    def score(self, text, example, analyser):
+    def score(self, text, example):
+        analyser = default_analyser()
         task = example["task"]
         if task == "formula":
             return float(verify.check(text, example, analyser=analyser).correct)
@@ -156,8 +131,8 @@ class _Property(_Reward):
     name = "chem/property"
     tasks = verify.NUMERIC_TASKS
 
-    def score(self, text, example, analyser):
-        return float(verify.check(text, example, analyser=analyser).correct)
+    def score(self, text, example):
+        return float(verify.check(text, example, analyser=default_analyser()).correct)
 
 
 class _Constraint(_Reward):
@@ -165,7 +140,8 @@ class _Constraint(_Reward):
     tasks = ("design", "text2mol")
     need = frozenset({"desc"})
 
-    def score(self, text, example, analyser):
+    def score(self, text, example):
+        analyser = default_analyser()
         v = verify.check(text, example, analyser=analyser, need=self.need)
         if not v.satisfied:
             return 0.0
@@ -175,7 +151,7 @@ class _Constraint(_Reward):
 class _Format(_Reward):
     name = "chem/format"
 
-    def score(self, text, example, analyser):
+    def score(self, text, example):
         return verify.format_score(text)
 
 
@@ -185,29 +161,18 @@ class _MolReasoner(_Reward):
     high = 2.0
     need = frozenset({"fps"})
 
-    def score(self, text, example, analyser):
+    def score(self, text, example):
+        analyser = default_analyser()
         return verify.molreasoner_score(verify.check(text, example, analyser=analyser, need=self.need))
 
 
 class _Ether0(_Reward):
     name = "chem/ether0"
+    records_reasons = True
 
-    def __init__(self):
-        super().__init__()
-        self.last_reasons: list[str] = []
-
-    def __call__(self, *args, **kwargs):
-        self.last_reasons = []
-        return super().__call__(*args, **kwargs)
-
-    def score(self, text, example, analyser):
-        try:
-            v = verify.check(text, example, analyser=analyser)
-        except Exception:
-            self.last_reasons.append("error")
-            raise
-        self.last_reasons.append(v.reason or "correct")
-        return float(v.correct)
+    def score(self, text, example):
+        v = verify.check(text, example, analyser=default_analyser())
+        return float(v.correct), v.reason or "correct"
 
 
 def validity(max_fragments: int | None = None, max_heavy_atoms: int | None = None, allow_radicals: bool = True):

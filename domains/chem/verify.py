@@ -29,6 +29,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from core.answers import answer_block, completion_text, layout_score
 from domains.chem.sandbox import FP_KINDS, GROUPS, MolInfo, default_analyser
 
 MOLECULE_TASKS = ("canonical", "text2mol", "design")
@@ -36,23 +37,12 @@ NUMERIC_TASKS = ("mw", "logp", "tpsa", "rings", "aromatic_rings", "hbd", "hba", 
 TASKS = ("formula", "group", "caption") + MOLECULE_TASKS + NUMERIC_TASKS
 
 _ANSWER = re.compile(r"<answer>(.*?)</answer>", re.S)
-_LAYOUT = re.compile(r"^\s*<think>.*?</think>\s*<answer>.*?</answer>\s*$", re.S)
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 _FORMULA = re.compile(r"^([A-Z][a-z]?\d*)+([+-]\d*)?$")
 _ELEMENT = re.compile(r"([A-Z][a-z]?)(\d*)")
 
 
-def completion_text(completion) -> str:
-    """TRL passes conversational completions as ``[{"role": "assistant", "content": ...}]``."""
-    if isinstance(completion, list):
-        return "".join(m.get("content", "") for m in completion if isinstance(m, dict))
-    return completion if isinstance(completion, str) else ""
-
-
-def extract_answer(text: str) -> str | None:
-    """The last ``<answer>`` block, stripped; None when there is none."""
-    found = _ANSWER.findall(text or "")
-    return found[-1].strip() if found else None
+extract_answer = answer_block  # the last <answer> block, stripped; None when there is none
 
 
 def raw_answer(text: str) -> str | None:
@@ -62,11 +52,7 @@ def raw_answer(text: str) -> str | None:
     return found[-1] if found else None
 
 
-def format_score(text: str) -> float:
-    """1 for exactly think-then-answer, 0.5 for an answer block only, 0 otherwise."""
-    if _LAYOUT.match(text or "") and text.count("<answer>") == 1:
-        return 1.0
-    return 0.5 if extract_answer(text) is not None else 0.0
+format_score = layout_score  # 1 think-then-answer, 0.5 answer block only, 0 none
 
 
 def parse_number(answer: str | None) -> float | None:
@@ -281,5 +267,5 @@ def answer_key(v: Verdict, task: str) -> str | None:
     return normalise_text(v.answer)
 
 
-__all__ = ["GROUPS", "TASKS", "Verdict", "check", "extract_answer", "format_score", "molreasoner_score",
+__all__ = ["GROUPS", "TASKS", "Verdict", "check", "completion_text", "extract_answer", "format_score", "molreasoner_score",
            "parse_formula", "parse_number", "same_molecule", "similarity", "tanimoto"]

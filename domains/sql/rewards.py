@@ -25,44 +25,36 @@ Any completion string gives a finite number in range; rewards never raise on mod
 from __future__ import annotations
 
 from core.errors import FoundryError
+from core.rewards import Reward
 from domains.sql import verify
 from domains.sql.sandbox import default_executor
 
 
-class _Reward:
-    name = ""
-    floor = 0.0  # returned when scoring a completion fails in any unexpected way
+class _Reward(Reward):
+    columns = ("gold_sql", "db_path")
 
     def __init__(self, semantics: str = "spider", distinct: str = "keep"):
         if semantics not in verify.SEMANTICS:
             raise FoundryError(f"{self.name}: semantics must be one of {verify.SEMANTICS}, got '{semantics}'")
         if distinct not in verify.DISTINCT:
             raise FoundryError(f"{self.name}: distinct must be one of {verify.DISTINCT}, got '{distinct}'")
+        super().__init__()
         self.semantics, self.distinct = semantics, distinct
-        self.__name__ = self.name
 
-    def __call__(self, prompts=None, completions=(), gold_sql=None, db_path=None, **_):
-        if gold_sql is None or db_path is None:
-            raise FoundryError(f"{self.name}: the dataset needs 'gold_sql' and 'db_path' columns")
-        executor = default_executor()
-        texts = [verify.completion_text(c) for c in completions]
-        try:  # one message to the sandbox's worker for the whole batch; judging below hits its cache
-            self.prefetch(executor, texts, list(gold_sql), list(db_path))
-        except FileNotFoundError as exc:
-            raise FoundryError(f"{self.name}: {exc}") from None
-        except Exception:  # hostile output must never stop training; scoring below copes alone
-            pass
-        out = []
-        for text, gold, db in zip(texts, gold_sql, db_path, strict=False):
-            try:
-                out.append(float(self.score(text, gold, db, executor)))
-            except FileNotFoundError as exc:
-                raise FoundryError(f"{self.name}: {exc}") from None
-            except Exception:  # hostile output must never stop training
-                out.append(self.floor)
-        return out
+    def fatal(self, exc):
+        if isinstance(exc, FileNotFoundError):  # a dataset naming a missing database, not a bad answer
+            return FoundryError(f"{self.name}: {exc}")
+        return super().fatal(exc)
 
-    def score(self, text, gold, db, executor) -> float:
+    def prepare(self, texts, examples):
+        # one message to the sandbox's worker for the whole batch; judging below hits its cache
+        self.prefetch(default_executor(), texts, [ex["gold_sql"] for ex in examples],
+                      [ex["db_path"] for ex in examples])
+
+    def score(self, text, example):
+        return self.judge(text, example["gold_sql"], example["db_path"], default_executor())
+
+    def judge(self, text, gold, db, executor) -> float:
         raise NotImplementedError
 
     def prefetch(self, executor, texts, golds, dbs) -> None:
@@ -80,7 +72,7 @@ class _Executes(_Reward):
 class _Execution(_Executes):
     name = "sql/execution"
 
-    def score(self, text, gold, db, executor):
+    def judge(self, text, gold, db, executor):
         return 1.0 if verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,), distinct=self.distinct).match[
             self.semantics] else 0.0
 
@@ -91,7 +83,7 @@ class _Syntax(_Reward):
     def prefetch(self, executor, texts, golds, dbs):
         executor.prefetch_explain([(db, verify.extract_sql(t)) for t, db in zip(texts, dbs, strict=False)])
 
-    def score(self, text, gold, db, executor):
+    def judge(self, text, gold, db, executor):
         sql = verify.extract_sql(text)
         return 1.0 if sql is not None and executor.explain(db, sql) else 0.0
 
@@ -99,21 +91,21 @@ class _Syntax(_Reward):
 class _Schema(_Reward):
     name = "sql/schema_linking"
 
-    def score(self, text, gold, db, executor):
+    def judge(self, text, gold, db, executor):
         return verify.schema_jaccard(verify.extract_sql(text), gold, verify.schema_key(db))
 
 
 class _NGram(_Reward):
     name = "sql/ngram"
 
-    def score(self, text, gold, db, executor):
+    def judge(self, text, gold, db, executor):
         return verify.ngram_jaccard(verify.extract_sql(text), gold)
 
 
 class _Format(_Reward):
     name = "sql/format"
 
-    def score(self, text, gold, db, executor):
+    def judge(self, text, gold, db, executor):
         return verify.format_score(text)
 
 
@@ -122,9 +114,9 @@ class _Tiered(_Executes):
     format +1 / -1; then executable +2 / -2; then result +3 / -3."""
 
     name = "sql/tiered"
-    floor = -1.0
+    low, high = -1.0, 6.0
 
-    def score(self, text, gold, db, executor):
+    def judge(self, text, gold, db, executor):
         if verify.format_score(text) < 1.0:
             return -1.0
         v = verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,), distinct=self.distinct)
@@ -138,7 +130,7 @@ class _Arctic(_Executes):
 
     name = "sql/arctic"
 
-    def score(self, text, gold, db, executor):
+    def judge(self, text, gold, db, executor):
         v = verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,), distinct=self.distinct)
         return 1.0 if v.match[self.semantics] else (0.1 if v.executed else 0.0)
 

@@ -33,6 +33,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from core.answers import completion_text  # noqa: F401  (re-exported: verify.completion_text)
 from domains.sql.sandbox import ExecResult
 
 SEMANTICS = ("spider", "bird")
@@ -42,19 +43,6 @@ _ANSWER_RE = re.compile(r"<answer>(.*?)</answer>", re.S | re.I)
 _FENCE_RE = re.compile(r"```(?:sql|sqlite)?\s*\n?(.*?)```", re.S | re.I)
 _FULL_FORMAT_RE = re.compile(r"^\s*<think>.*?</think>\s*<answer>.*?</answer>\s*$", re.S | re.I)
 _TOKEN_RE = re.compile(r"'[^']*'|\"[^\"]*\"|\w+|[^\s\w]")
-
-
-def completion_text(completion) -> str:
-    """Plain text of a TRL completion: a string or a list of chat messages."""
-    if isinstance(completion, str):
-        return completion
-    if isinstance(completion, list):
-        parts = [m.get("content", "") for m in completion if isinstance(m, dict)]
-        return "".join(p if isinstance(p, str) else "" for p in parts)
-    if isinstance(completion, dict):
-        content = completion.get("content", "")
-        return content if isinstance(content, str) else ""
-    return ""
 
 
 @lru_cache(maxsize=16_384)  # a GRPO group repeats its answers; prefetch and judging both extract
