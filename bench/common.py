@@ -18,6 +18,10 @@ def data_and_model(data: str | None, model: str | None, domain: str = "sql"):
         from domains.chem.data import build_synthetic
 
         ds = build_synthetic(limit=800, test_per_task=4)
+    elif domain == "medical":
+        from domains.medical.data import build_synthetic
+
+        ds = build_synthetic(train_per_condition=20, rl_per_condition=10, test_cases=1, val_cases=1)
     else:
         from domains.sql.data import build_synthetic
 

@@ -12,7 +12,8 @@ import re
 _ANSWER = re.compile(r"<answer>(.*?)</answer>", re.S | re.I)
 _LAYOUT = re.compile(r"^\s*<think>.*?</think>\s*<answer>.*?</answer>\s*$", re.S | re.I)
 # a number as people write it: sign, thousands separators, decimals, exponent
-_NUMBER = re.compile(r"[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][-+]?\d+)?|[-+−]?\.\d+(?:[eE][-+]?\d+)?")
+# (not a digit inside a unit or name: "m2", "HCO3", "x^2")
+_NUMBER = re.compile(r"(?<![A-Za-z_^])[-+−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][-+]?\d+)?|[-+−]?\.\d+(?:[eE][-+]?\d+)?")
 MAX_ANSWER_CHARS = 20_000  # longer answers are cut before any parser sees them
 
 

@@ -79,8 +79,19 @@ def _monitor_table(logs: dict[str, list]) -> str:
     return "\n".join(lines)
 
 
+def _bias_lines(results: dict) -> str:
+    lines = []
+    for stage, r in results.items():
+        bias = r.get("letter_bias")
+        if bias and bias.get("plot"):
+            p = bias.get("p_value")
+            lines.append(f"Option-letter bias, {stage} (chosen vs gold letters, chi-square p = "
+                         f"{'—' if p is None else f'{p:.3g}'}): ![letter bias {stage}](eval/{stage}/{bias['plot']})")
+    return "\n\n".join(lines)
+
+
 def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_desc: str, push_to_hub: str | None = None,
-               limitations: str = "") -> str:
+               limitations: str = "", intended_use: str = "", notice: str = "") -> str:
     """Write ``run_dir/README.md`` and ``run_dir/reward_curve.png``; return the card path."""
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
@@ -110,6 +121,8 @@ def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_des
     body = f"""
 # {name}
 
+{f"> **{notice}**" if notice else ""}
+
 A {recipe.domain} reasoning model trained with [R1 Foundry](https://pypi.org/project/r1-foundry/):
 {" → ".join(s.kind.upper() for s in recipe.stages)}. The final weights are in `{final}/`.
 
@@ -134,12 +147,16 @@ max {recipe.eval.max_new_tokens} new tokens). Per-bucket tables are in `eval/<st
 
 {_results_table(results)}
 
+{_bias_lines(results)}
+
 {"![reward curve](reward_curve.png)" if png else ""}
 
-## Intended use and limitations
-For research on domain-specialised reasoning. Numbers above come from this run's held-out
-split only; a model trained on synthetic data does not transfer to real data without further
-training and evaluation. {limitations}
+## Intended use
+{intended_use or "For research on domain-specialised reasoning."}
+
+## Limitations
+Numbers above come from this run's held-out split only; a model trained on synthetic data does
+not transfer to real data without further training and evaluation. {limitations}
 """
     card = ModelCard.from_template(data, template_str="---\n{{ card_data }}\n---\n" + body)
     path = os.path.join(run_dir, "README.md")

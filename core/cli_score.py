@@ -142,5 +142,5 @@ def add_scoring_verbs(app: typer.Typer, domain) -> None:
         results = json.load(open(path))["stages"] if os.path.isfile(path) else {}
         card = write_card(run_dir=run, recipe=recipe, results=results, base_model=recipe.model.name,
                           data_desc=f"Builder `{recipe.data.builder}` with {recipe.data.args}.", push_to_hub=push_to_hub,
-                          limitations=domain.limitations)
+                          limitations=domain.limitations, intended_use=domain.intended_use, notice=domain.notice)
         out.print(f"wrote {card}")

@@ -39,6 +39,9 @@ class Domain:
         corpus_scorer: optional ``"module:function"``; ``f(examples, completions) -> {metric: value}``
             for metrics that are not per-sample means (corpus BLEU).
         limitations: a sentence for the model card's limitations section.
+        intended_use: the model card's intended-use section (default: research use).
+        notice: a line shown in bold at the top of every card of the domain (e.g. "synthetic
+            data, not for clinical use").
         prediction_readers: format name -> ``"module:function"``; ``f(path) -> (examples,
             completions)`` reads a predictions file of a published format (MolT5's TSV) for
             ``eval --predictions``; every domain also reads our own ``samples.jsonl``.
@@ -55,6 +58,8 @@ class Domain:
     check_example: str | None = None
     corpus_scorer: str | None = None
     limitations: str = ""
+    intended_use: str = ""
+    notice: str = ""
     prediction_readers: dict[str, str] = field(default_factory=dict)
     _rewards: Registry | None = field(default=None, repr=False)
 

@@ -75,6 +75,15 @@ def to_markdown(result: dict, metrics: list[str]) -> str:
     for key in (f"pass@{result['k']}", f"maj@{result['k']}"):
         if key in result:
             lines.append(f"| {key} | {fmt(result[key])} | {result['n']} |")
+    bias = result.get("letter_bias")
+    if bias:
+        p = bias.get("p_value")
+        lines += ["", "### option-letter bias (first samples)", "",
+                  "| letter | " + " | ".join(bias["letters"]) + " | no letter |", "|---|" + "---|" * (len(bias["letters"]) + 1),
+                  "| gold | " + " | ".join(str(bias["gold"][x]) for x in bias["letters"]) + " | |",
+                  "| chosen | " + " | ".join(str(bias["chosen"][x]) for x in bias["letters"]) + f" | {bias['unparsed']} |",
+                  "", f"chi-square {fmt(bias.get('chi2'), 2)}, p = {'—' if p is None else f'{p:.3g}'}"
+                  + (f" ![letter bias]({bias['plot']})" if bias.get("plot") else "")]
     if result.get("reasons"):
         lines += ["", "### outcomes (reason codes, all samples)", "", "| reason | samples |", "|---|---|"]
         lines += [f"| {reason} | {count} |" for reason, count in result["reasons"].items()]
@@ -135,6 +144,12 @@ def score_completions(examples: list[dict], completions: list[list[str]], *, sui
                 result["metrics"][m] = v
                 result["counts"].pop(m, None)  # a corpus metric, not a mean over examples
     os.makedirs(out_dir, exist_ok=True)
+    bias = _letter_bias(rows, out_dir, title=f"{suite['name']} {stage}".strip())
+    if bias is not None:
+        result["letter_bias"] = bias
+        if "letter_bias_p" in metrics:
+            result["metrics"]["letter_bias_p"] = bias["p_value"]
+            result["counts"].pop("letter_bias_p", None)
     atomic_write(os.path.join(out_dir, "results.json"), json.dumps(result, indent=1))
     atomic_write(os.path.join(out_dir, "results.md"), to_markdown(result, metrics))
     lines = []
@@ -143,6 +158,21 @@ def score_completions(examples: list[dict], completions: list[list[str]], *, sui
         lines.append(json.dumps({**keep, "samples": r["samples"]}, default=str) + "\n")
     atomic_write(os.path.join(out_dir, "samples.jsonl"), "".join(lines))
     return result
+
+
+def _letter_bias(rows: list[dict], out_dir: str, title: str) -> dict | None:
+    """Option-letter bias of multiple-choice answers, for any domain whose scorer reports
+    ``choice`` (the letter read, or None) and ``gold_choice`` per sample: counts, a chi-square
+    p-value (:func:`core.choice.letter_bias`) over first samples, and ``letter_bias.png``."""
+    firsts = [r["samples"][0] for r in rows if r["samples"] and r["samples"][0].get("gold_choice")]
+    if not firsts:
+        return None
+    from core.choice import letter_bias, plot_letter_bias
+
+    bias = letter_bias([s.get("choice") for s in firsts], [s["gold_choice"] for s in firsts])
+    if bias is not None and sum(bias["chosen"].values()):
+        bias["plot"] = os.path.basename(plot_letter_bias(bias, os.path.join(out_dir, "letter_bias.png"), title))
+    return bias
 
 
 class HeldoutMonitor(TrainerCallback):

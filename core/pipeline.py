@@ -234,6 +234,7 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
     data_desc = f"Builder `{recipe.data.builder}` of domain `{recipe.domain}` with {recipe.data.args or 'defaults'}; " + \
         ", ".join(f"{k}: {len(v)} rows" for k, v in ds.items()) + "."
     card = write_card(run_dir=out, recipe=recipe, results=results, base_model=recipe.model.name, data_desc=data_desc,
-                      push_to_hub=push_to_hub, limitations=domain.limitations)
+                      push_to_hub=push_to_hub, limitations=domain.limitations,
+                      intended_use=domain.intended_use, notice=domain.notice)
     console.print(f"[green]done[/]: card {card}, results {results_path}")
     return results

@@ -1,0 +1,504 @@
+"""Dataset builders for the medical domain: an offline SYNTHETIC generator (not for clinical
+use) over :mod:`domains.medical.kb`, and loaders for MedQA, MedMCQA, PubMedQA, DDXPlus and a
+generic ranked-answer JSONL from the user's disk.
+
+Every builder returns a ``datasets.DatasetDict`` in TRL's conversational columns (``prompt``,
+``completion``) plus what the verifier needs: ``task`` (mcq | ranked | ynm | calc), ``answer``
+(gold letter, preferred name, label or number, as a string), ``options`` (JSON {letter: text} or
+""), ``acceptable`` (JSON list or ""), ``tolerance`` (relative), ``k``, and for buckets and
+analyses ``template``, ``system``, ``condition``, ``case_id``, ``source``, ``synthetic``.
+
+    foundry medical data build --out runs/medical                              # synthetic
+    foundry medical data build --builder medqa --arg path=/data/MedQA/US --out runs/medqa
+    foundry medical data build --builder ddxplus --arg path=/data/ddxplus --arg limit=5000 --out runs/ddx
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import glob
+import io
+import json
+import os
+import random
+import zipfile
+
+from datasets import Dataset, DatasetDict
+from rich.console import Console
+
+from core.errors import FoundryError
+from domains.medical import kb, verify
+
+console = Console(stderr=True)
+SYNTHETIC_LABEL = "SYNTHETIC, not for clinical use"
+TEMPLATES = ("mcq_dx", "mcq_mgmt", "ranked", "ynm", "calc")
+DX_QUESTION = "Which of the following is the most likely diagnosis?"
+MGMT_QUESTION = "What is the most appropriate first-line management?"
+RANKED_QUESTION = "Give your differential diagnosis as a numbered list, most likely first (at most {k})."
+YNM_QUESTION = "Is {candidate} the most likely diagnosis? Answer yes, no or maybe."
+
+
+def make_completion(think: str, answer: str) -> list[dict]:
+    return [{"role": "assistant", "content": f"<think>{think}</think><answer>{answer}</answer>"}]
+
+
+def _row(task: str, template: str, question: str, think: str, answer: str, **extra) -> dict:
+    row = {"prompt": [{"role": "user", "content": question}], "completion": make_completion(think, answer),
+           "task": task, "template": template, "answer": answer if task != "ranked" else extra.pop("preferred"),
+           "options": "", "acceptable": "", "tolerance": 0.0, "k": verify.DEFAULT_K, "system": "", "condition": "",
+           "case_id": "", "source": "synthetic", "synthetic": True}
+    row.update(extra)
+    return row
+
+
+def options_text(options: dict) -> str:
+    return "\n".join(f"{k}. {v}" for k, v in options.items())
+
+
+# ------------------------------------------------------------------ synthetic vignettes
+class _Case:
+    """One synthetic patient: the generating condition, the presenting symptoms shown, the clues
+    shown, and the differential consistent with the symptoms."""
+
+    def __init__(self, cond: kb.Condition, rng: random.Random, clues: bool = True):
+        self.cond = cond
+        self.age = rng.randint(*cond.ages)
+        self.sex = cond.sex if cond.sex != "any" else rng.choice(("female", "male"))
+        n = min(len(cond.presentation), 2)
+        self.shown = rng.sample(list(cond.presentation), n)
+        self.clues = rng.sample(list(cond.clues), min(len(cond.clues), rng.choice((1, 2)))) if clues else []
+        self.acceptable = kb.consistent_with(set(self.shown))
+
+    def text(self) -> str:
+        who = {"female": "woman", "male": "man"}[self.sex] if self.age >= 18 else {"female": "girl", "male": "boy"}[self.sex]
+        s = f"A {self.age}-year-old {who} presents with {' and '.join(self.shown)}."
+        if self.clues:
+            s += " Findings: " + "; ".join(self.clues) + "."
+        return s
+
+    def reasoning(self) -> str:
+        s = f"{' and '.join(self.shown)}"
+        return s + (f"; {self.clues[0]} -> {self.cond.name}" if self.clues else f" fit {', '.join(self.acceptable[:4])}")
+
+
+def _distractors(cond: kb.Condition, rng: random.Random, n: int, attr: str = "name") -> list[kb.Condition]:
+    """Plausible wrong options: the same organ system first, then conditions sharing a symptom."""
+    same = [c for c in kb.CONDITIONS if c.system == cond.system and c.name != cond.name]
+    near = [c for c in kb.CONDITIONS if c.system != cond.system and set(c.presentation) & set(cond.presentation)]
+    rng.shuffle(same)
+    rng.shuffle(near)
+    picked, seen = [], {getattr(cond, attr)}
+    for c in same + near:
+        if getattr(c, attr) not in seen:
+            picked.append(c)
+            seen.add(getattr(c, attr))
+        if len(picked) == n:
+            break
+    return picked
+
+
+def _mcq(case: _Case, rng: random.Random, template: str, n_options: int, case_id: str) -> dict:
+    attr = "name" if template == "mcq_dx" else "management"
+    choices = [case.cond] + _distractors(case.cond, rng, n_options - 1, attr)
+    rng.shuffle(choices)
+    letters = verify.LETTERS[:len(choices)]
+    options = {letter: getattr(c, attr) for letter, c in zip(letters, choices, strict=True)}
+    gold = letters[choices.index(case.cond)]
+    question = f"{case.text()}\n{DX_QUESTION if template == 'mcq_dx' else MGMT_QUESTION}\n{options_text(options)}"
+    think = case.reasoning() + ("" if template == "mcq_dx" else f"; first line: {case.cond.management}")
+    return _row("mcq", template, question, think, gold, options=json.dumps(options), system=case.cond.system,
+                condition=case.cond.name, case_id=case_id)
+
+
+def _ranked(case: _Case, case_id: str, k: int = verify.DEFAULT_K) -> dict:
+    others = [a for a in case.acceptable if a != case.cond.name]
+    listed = [case.cond.name] + others[:k - 1]
+    answer = "\n".join(f"{i}. {name}" for i, name in enumerate(listed, 1))
+    think = f"{' and '.join(case.shown)} fit {', '.join(case.acceptable)}"
+    think += f"; {case.clues[0]} favours {case.cond.name}" if case.clues else ""
+    return _row("ranked", "ranked", f"{case.text()}\n{RANKED_QUESTION.format(k=k)}", think, answer,
+                preferred=case.cond.name, acceptable=json.dumps(sorted(set(case.acceptable) | {case.cond.name})), k=k,
+                system=case.cond.system, condition=case.cond.name, case_id=case_id)
+
+
+def _ynm(cond: kb.Condition, rng: random.Random, case_id: str) -> dict:
+    """yes: the clues point to the candidate; no: the candidate does not fit the symptoms, or the
+    clues point elsewhere; maybe: only the presenting symptoms are given and the candidate fits them."""
+    kind = rng.choice(("yes", "no", "maybe"))
+    case = _Case(cond, rng, clues=kind != "maybe")
+    if kind == "maybe" and len(case.acceptable) < 2:
+        kind, case = "yes", _Case(cond, rng)
+    if kind == "yes":
+        cand, think = cond.name, case.reasoning()
+    elif kind == "maybe":
+        cand = rng.choice(case.acceptable)
+        think = f"{' and '.join(case.shown)} fit {', '.join(case.acceptable[:4])}; no distinguishing finding"
+    else:
+        pool = [c.name for c in kb.CONDITIONS if c.name != cond.name]
+        cand = rng.choice(pool)
+        think = case.reasoning() + f", not {cand}"
+    question = f"Context: {case.text()}\nQuestion: {YNM_QUESTION.format(candidate=cand)}"
+    return _row("ynm", "ynm", question, think, kind, system=cond.system, condition=cond.name, case_id=case_id)
+
+
+def _draw(lo, hi, decimals, rng):
+    value = rng.uniform(lo, hi)
+    return round(value, decimals) if decimals else int(round(value))
+
+
+def calc_example(calc: kb.Calculator, rng: random.Random, *, held_out: bool, case_id: str = "") -> dict:
+    """A calculation: training values and phrasing (template 1) or held-out ones (ranges outside
+    the training ones, template 2)."""
+    ranges = calc.test if held_out else calc.inputs
+    values = {name: _draw(lo, hi, dec, rng) for name, (lo, hi, dec) in ranges.items()}
+    values["sex"] = rng.choice(("woman", "man"))
+    result = kb.compute(calc.name, values)
+    template = calc.templates[1 if held_out else 0]
+    answer = f"{result:.{calc.decimals}f}"
+    think = kb.working(calc.name, values, result)
+    question = template.format(**values) + f" Give the answer in {calc.unit}."
+    return _row("calc", f"calc_{calc.name}", question, think, answer, tolerance=calc.tolerance, system="calculation",
+                condition=calc.name, case_id=case_id)
+
+
+def build_synthetic(*, out: str | None = None, train_per_condition: int = 60, rl_per_condition: int = 20,
+                    test_cases: int = 8, val_cases: int = 6, calc_train: int = 400, calc_rl: int = 120,
+                    calc_test: int = 8, calc_val: int = 4, five_option_share: float = 0.3,
+                    k: int = verify.DEFAULT_K, seed: int = 0) -> DatasetDict:
+    """SYNTHETIC medical questions (not for clinical use), split by condition.
+
+    ``train``/``rl``: vignettes of the training conditions, tasks in turn (diagnosis MCQ,
+    management MCQ, ranked differential, yes/no/maybe) plus calculations with training values.
+    ``test``/``val``: conditions never seen in training (``kb.TEST_CONDITIONS`` /
+    ``kb.VAL_CONDITIONS``); each held-out case is asked both as a diagnosis MCQ and as a ranked
+    list (same ``case_id``: cross-format consistency), plus a management MCQ and a yes/no/maybe;
+    calculations with held-out value ranges and phrasing, ``calc_test`` per calculator.
+    """
+    rng = random.Random(seed)
+    held = set(kb.TEST_CONDITIONS) | set(kb.VAL_CONDITIONS)
+    train_conds = [c for c in kb.CONDITIONS if c.name not in held]
+    splits: dict[str, list] = {"train": [], "rl": [], "val": [], "test": []}
+
+    def n_opts():
+        return 5 if rng.random() < five_option_share else 4
+
+    turn = 0
+    for split, per in (("train", train_per_condition), ("rl", rl_per_condition)):
+        for cond in train_conds:
+            for i in range(per):
+                kind = ("mcq_dx", "mcq_mgmt", "ranked", "ynm")[turn % 4]
+                turn += 1
+                cid = f"{split}-{cond.name}-{i}"
+                if kind == "ynm":
+                    splits[split].append(_ynm(cond, rng, cid))
+                elif kind == "ranked":
+                    splits[split].append(_ranked(_Case(cond, rng), cid, k))
+                else:
+                    splits[split].append(_mcq(_Case(cond, rng), rng, kind, n_opts(), cid))
+    for split, names, cases in (("test", kb.TEST_CONDITIONS, test_cases), ("val", kb.VAL_CONDITIONS, val_cases)):
+        for name in names:
+            cond = kb.BY_NAME[name]
+            for i in range(cases):
+                cid = f"{split}-{name}-{i}"
+                case = _Case(cond, rng)
+                splits[split] += [_mcq(case, rng, "mcq_dx", n_opts(), cid), _ranked(case, cid, k),
+                                  _mcq(_Case(cond, rng), rng, "mcq_mgmt", n_opts(), cid + "m"), _ynm(cond, rng, cid + "y")]
+    for split, per, held_out in (("train", calc_train, False), ("rl", calc_rl, False)):
+        for i in range(per):
+            splits[split].append(calc_example(kb.CALCULATORS[i % len(kb.CALCULATORS)], rng, held_out=held_out))
+    for split, per in (("test", calc_test), ("val", calc_val)):
+        for calc in kb.CALCULATORS:
+            splits[split] += [calc_example(calc, rng, held_out=True) for _ in range(per)]
+    for rows in splits.values():  # shuffled, so any prefix (the monitor's limit) covers every task
+        rng.shuffle(rows)
+    return DatasetDict({k_: Dataset.from_list(v) for k_, v in splits.items() if v})
+
+
+# ------------------------------------------------------------------ real formats
+def _jsonl(path: str):
+    """(line number, record) of a JSONL file; errors name file:line."""
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise FoundryError(f"{path}:{n}: not valid JSON ({exc.msg}); one JSON object per line expected") from None
+            if not isinstance(rec, dict):
+                raise FoundryError(f"{path}:{n}: expected a JSON object, got {type(rec).__name__}")
+            yield n, rec
+
+
+def _need(rec: dict, fields: tuple, where: str) -> None:
+    missing = [f for f in fields if f not in rec or rec[f] in (None, "")]
+    if missing:
+        raise FoundryError(f"{where}: missing field(s) {', '.join(repr(m) for m in missing)}")
+
+
+def _files(path: str, patterns: tuple[str, ...]) -> dict[str, str]:
+    """split -> file: a single file is ``test``; a folder's files are matched by name
+    (``*train*``, ``*dev*``/``*valid*``, ``*test*``)."""
+    if os.path.isfile(path):
+        return {"test": path}
+    if not os.path.isdir(path):
+        raise FoundryError(f"{path}: no such file or folder")
+    found = {}
+    for f in sorted(p for pat in patterns for p in glob.glob(os.path.join(path, pat))):
+        name = os.path.basename(f).lower()
+        split = "train" if "train" in name else "val" if ("dev" in name or "valid" in name) else \
+            "test" if "test" in name else None
+        if split and split not in found:
+            found[split] = f
+    if not found:
+        raise FoundryError(f"{path}: no {' or '.join(patterns)} file with train/dev/test in its name")
+    return found
+
+
+def _mcq_row(question: str, options: dict, gold: str, source: str, case_id: str, think: str = "", **extra) -> dict:
+    prompt = f"{question.strip()}\n{options_text(options)}"
+    return _row("mcq", source, prompt, think or "the best answer", gold, options=json.dumps(options), source=source,
+                synthetic=False, case_id=case_id, **extra)
+
+
+def load_medqa(*, path: str, out: str | None = None) -> DatasetDict:
+    """MedQA (Jin et al., 2021) JSONL: ``question``, ``options`` {A..D or A..E}, ``answer_idx``;
+    a file (becomes ``test``) or a folder with train/dev/test files."""
+    splits = {}
+    for split, f in _files(path, ("*.jsonl",)).items():
+        rows = []
+        for n, rec in _jsonl(f):
+            where = f"{f}:{n}"
+            _need(rec, ("question", "options", "answer_idx"), where)
+            options = rec["options"]
+            if not isinstance(options, dict) or not options or not all(k in verify.LETTERS for k in options):
+                raise FoundryError(f"{where}: field 'options' must be an object keyed by letters A, B, ...")
+            gold = str(rec["answer_idx"]).strip().upper()
+            if gold not in options:
+                raise FoundryError(f"{where}: field 'answer_idx' is {gold!r}, not one of the options {sorted(options)}")
+            rows.append(_mcq_row(rec["question"], {k: str(v) for k, v in sorted(options.items())}, gold, "medqa",
+                                 f"medqa-{split}-{n}", system=str(rec.get("meta_info", ""))))
+        splits[split] = rows
+    return DatasetDict({k: Dataset.from_list(v) for k, v in splits.items() if v})
+
+
+def load_medmcqa(*, path: str, cop_base: int = 1, out: str | None = None) -> DatasetDict:
+    """MedMCQA (Pal et al., 2022) JSONL: ``question``, ``opa``..``opd``, ``cop``, ``choice_type``.
+    ``cop`` is 1-4 in the original files (``cop_base=1``) and 0-3 in the hub copy
+    (``cop_base=0``). Multi-choice rows and rows without an answer (the hidden test set) are
+    skipped and counted."""
+    if cop_base not in (0, 1):
+        raise FoundryError(f"medmcqa: cop_base must be 0 or 1, got {cop_base}")
+    splits = {}
+    for split, f in _files(path, ("*.json", "*.jsonl")).items():
+        rows, multi, unanswered = [], 0, 0
+        for n, rec in _jsonl(f):
+            where = f"{f}:{n}"
+            _need(rec, ("question", "opa", "opb", "opc", "opd"), where)
+            if str(rec.get("choice_type", "single")).lower() != "single":
+                multi += 1
+                continue
+            try:
+                cop = int(rec.get("cop")) - cop_base
+            except (TypeError, ValueError):
+                raise FoundryError(f"{where}: field 'cop' must be an integer, got {rec.get('cop')!r}") from None
+            if cop < 0:
+                unanswered += 1
+                continue
+            if cop > 3:
+                raise FoundryError(f"{where}: field 'cop' is {rec['cop']}, outside {cop_base}..{cop_base + 3} "
+                                   f"(original files are 1-based: --arg cop_base=1; the hub copy is 0-based: --arg cop_base=0)")
+            options = {letter: str(rec[k]) for letter, k in zip("ABCD", ("opa", "opb", "opc", "opd"), strict=True)}
+            rows.append(_mcq_row(rec["question"], options, "ABCD"[cop], "medmcqa", str(rec.get("id", f"{split}-{n}")),
+                                 system=str(rec.get("subject_name") or "")))
+        if multi or unanswered:
+            console.print(f"[yellow]{f}: skipped {multi} multi-choice row(s) and {unanswered} without an answer[/]")
+        splits[split] = rows
+    return DatasetDict({k: Dataset.from_list(v) for k, v in splits.items() if v})
+
+
+def load_pubmedqa(*, path: str, split: str = "test", out: str | None = None) -> DatasetDict:
+    """PubMedQA (Jin et al., 2019) ``ori_pqal.json``: PMID -> ``QUESTION``, ``CONTEXTS`` (list),
+    ``final_decision`` (yes/no/maybe); all entries go to ``split``."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        raise FoundryError(f"{path}: no such file (expected PubMedQA's ori_pqal.json)") from None
+    except json.JSONDecodeError as exc:
+        raise FoundryError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    if not isinstance(data, dict):
+        raise FoundryError(f"{path}: expected an object keyed by PMID")
+    rows = []
+    for pmid, rec in data.items():
+        where = f"{path}: PMID {pmid}"
+        if not isinstance(rec, dict):
+            raise FoundryError(f"{where}: expected an object")
+        _need(rec, ("QUESTION", "CONTEXTS", "final_decision"), where)
+        label = str(rec["final_decision"]).strip().lower()
+        if label not in verify.YNM:
+            raise FoundryError(f"{where}: field 'final_decision' is {label!r}, expected yes, no or maybe")
+        contexts = rec["CONTEXTS"] if isinstance(rec["CONTEXTS"], list) else [str(rec["CONTEXTS"])]
+        question = f"Context: {' '.join(map(str, contexts))}\nQuestion: {rec['QUESTION']} Answer yes, no or maybe."
+        rows.append(_row("ynm", "pubmedqa", question, str(rec.get("LONG_ANSWER") or "the abstract's conclusion"), label,
+                         source="pubmedqa", synthetic=False, case_id=str(pmid)))
+    return DatasetDict({split: Dataset.from_list(rows)})
+
+
+def _ranked_row(question: str, preferred: str, acceptable: list[str], source: str, case_id: str, k: int,
+                aliases: dict | None = None, **extra) -> dict:
+    listed = [preferred] + [a for a in acceptable if a != preferred][:k - 1]
+    answer = "\n".join(f"{i}. {a}" for i, a in enumerate(listed, 1))
+    return _row("ranked", source, f"{question.strip()}\n{RANKED_QUESTION.format(k=k)}", "the differential", answer,
+                preferred=preferred, acceptable=json.dumps(list(dict.fromkeys([preferred, *acceptable]))), k=k,
+                source=source, synthetic=False, case_id=case_id, aliases=json.dumps(aliases or {}), **extra)
+
+
+def load_ranked(*, path: str, k: int = verify.DEFAULT_K, out: str | None = None) -> DatasetDict:
+    """A generic JSONL of ranked questions: ``question``, ``answers`` (acceptable, list),
+    ``preferred`` (one of them; default the first), optional ``aliases`` {alias: name}; a file
+    (becomes ``test``) or a folder with train/dev/test files."""
+    splits = {}
+    for split, f in _files(path, ("*.jsonl",)).items():
+        rows = []
+        for n, rec in _jsonl(f):
+            where = f"{f}:{n}"
+            _need(rec, ("question", "answers"), where)
+            answers = rec["answers"]
+            if not isinstance(answers, list) or not answers or not all(isinstance(a, str) and a.strip() for a in answers):
+                raise FoundryError(f"{where}: field 'answers' must be a non-empty list of strings")
+            preferred = rec.get("preferred") or answers[0]
+            if preferred not in answers:
+                raise FoundryError(f"{where}: field 'preferred' ({preferred!r}) is not one of 'answers'")
+            aliases = rec.get("aliases") or {}
+            if not isinstance(aliases, dict):
+                raise FoundryError(f"{where}: field 'aliases' must be an object {{alias: name}}")
+            rows.append(_ranked_row(rec["question"], preferred, answers, "ranked", f"{split}-{n}", k, aliases))
+        splits[split] = rows
+    return DatasetDict({k_: Dataset.from_list(v) for k_, v in splits.items() if v})
+
+
+def _ddx_open(path: str):
+    if path.endswith(".zip"):
+        with zipfile.ZipFile(path) as z:
+            name = next((n for n in z.namelist() if n.endswith(".csv")), None)
+            if name is None:
+                raise FoundryError(f"{path}: the zip holds no .csv file")
+            return io.StringIO(z.read(name).decode("utf-8"))
+    return open(path, encoding="utf-8", newline="")
+
+
+def _load_json_file(path: str, what: str):
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise FoundryError(f"{path}: not found ({what})") from None
+    except json.JSONDecodeError as exc:
+        raise FoundryError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+
+
+def _evidence_text(code: str, evidences: dict, where: str) -> str:
+    """An evidence code (``E_91``, ``E_54_@_V_179``, ``E_56_@_7``) as English text."""
+    name, _, value = code.partition("_@_")
+    meta = evidences.get(name)
+    if not isinstance(meta, dict):
+        raise FoundryError(f"{where}: evidence {name!r} is not in release_evidences.json")
+    question = str(meta.get("question_en") or name).strip()
+    if not value:
+        return f"{question} Yes."
+    meaning = (meta.get("value_meaning") or {}).get(value)
+    said = meaning.get("en", value) if isinstance(meaning, dict) else value
+    return f"{question} {said}."
+
+
+def load_ddxplus(*, path: str, limit: int = 0, k: int = verify.DEFAULT_K, out: str | None = None) -> DatasetDict:
+    """DDXPlus (Fansi Tchango et al., 2022): a folder with ``release_evidences.json``,
+    ``release_conditions.json`` and ``release_{train,validate,test}_patients`` (``.csv`` or the
+    released ``.zip``). Each patient becomes a ranked question: the vignette is rendered from
+    ``AGE``, ``SEX``, ``INITIAL_EVIDENCE`` and ``EVIDENCES`` with the evidences' English
+    questions and value meanings; the acceptable set is ``DIFFERENTIAL_DIAGNOSIS`` (pathology
+    names in English via ``cond-name-eng``), the preferred answer ``PATHOLOGY``. ``limit`` keeps
+    the first N patients per split."""
+    if not os.path.isdir(path):
+        raise FoundryError(f"{path}: expected the DDXPlus folder (release_*.json and release_*_patients files)")
+    evidences = _load_json_file(os.path.join(path, "release_evidences.json"), "DDXPlus evidences")
+    conditions = _load_json_file(os.path.join(path, "release_conditions.json"), "DDXPlus conditions")
+    english = {}
+    for key, c in conditions.items():
+        eng = str(c.get("cond-name-eng") or key) if isinstance(c, dict) else key
+        english[key] = eng
+        if isinstance(c, dict):
+            for alt in (c.get("condition_name"), c.get("cond-name-fr")):
+                if alt:
+                    english[str(alt)] = eng
+    splits = {}
+    for split, stem in (("train", "train"), ("val", "validate"), ("test", "test")):
+        f = next((os.path.join(path, f"release_{stem}_patients{ext}") for ext in (".csv", ".zip", "")
+                  if os.path.isfile(os.path.join(path, f"release_{stem}_patients{ext}"))), None)
+        if f is None:
+            continue
+        rows = []
+        with _ddx_open(f) as fh:
+            reader = csv.DictReader(fh)
+            need = ("AGE", "SEX", "PATHOLOGY", "EVIDENCES", "INITIAL_EVIDENCE", "DIFFERENTIAL_DIAGNOSIS")
+            missing = [c for c in need if c not in (reader.fieldnames or [])]
+            if missing:
+                raise FoundryError(f"{f}:1: header lacks column(s) {missing}")
+            for n, rec in enumerate(reader, 2):
+                if limit and len(rows) >= limit:
+                    break
+                where = f"{f}:{n}"
+                try:
+                    ddx = ast.literal_eval(rec["DIFFERENTIAL_DIAGNOSIS"])
+                    codes = ast.literal_eval(rec["EVIDENCES"])
+                except (ValueError, SyntaxError):
+                    raise FoundryError(f"{where}: DIFFERENTIAL_DIAGNOSIS / EVIDENCES must be Python-literal lists") from None
+                if not isinstance(ddx, list) or not all(isinstance(d, (list, tuple)) and len(d) == 2 for d in ddx):
+                    raise FoundryError(f"{where}: field 'DIFFERENTIAL_DIAGNOSIS' must be [[pathology, probability], ...]")
+                pathology = english.get(rec["PATHOLOGY"])
+                if pathology is None:
+                    raise FoundryError(f"{where}: PATHOLOGY {rec['PATHOLOGY']!r} is not in release_conditions.json")
+                ranked = [english.get(str(p), str(p)) for p, _ in sorted(ddx, key=lambda d: -float(d[1]))]
+                sex = {"F": "woman", "M": "man"}.get(rec["SEX"].strip().upper(), "patient")
+                initial = _evidence_text(rec["INITIAL_EVIDENCE"], evidences, where)
+                others = [_evidence_text(c, evidences, where) for c in codes if c != rec["INITIAL_EVIDENCE"]]
+                question = (f"A {rec['AGE']}-year-old {sex}. Chief complaint: {initial}\n"
+                            + "\n".join(f"- {o}" for o in others))
+                rows.append(_ranked_row(question, pathology, ranked, "ddxplus", f"ddxplus-{split}-{n}", k))
+        splits[split] = rows
+    if not splits:
+        raise FoundryError(f"{path}: no release_train/validate/test_patients .csv or .zip file")
+    return DatasetDict({k_: Dataset.from_list(v) for k_, v in splits.items() if v})
+
+
+def check_example(example: dict, where: str, base_dir: str) -> dict:
+    """Validate a user-supplied example for scoring (``reward`` / ``eval --predictions``)."""
+    task = example.get("task")
+    if task not in verify.TASKS:
+        raise FoundryError(f"{where}: field 'task' must be one of {', '.join(verify.TASKS)}, got {task!r}")
+    if example.get("answer") in (None, ""):
+        raise FoundryError(f"{where}: missing field 'answer' (gold letter, preferred name, label or number)")
+    ex = {"options": "", "acceptable": "", "tolerance": 0.0, "k": verify.DEFAULT_K, **example}
+    for key in ("options", "acceptable", "aliases"):
+        if isinstance(ex.get(key), (dict, list)):
+            ex[key] = json.dumps(ex[key])
+    if task == "mcq":
+        options = verify.load_json(ex["options"], None)
+        if not isinstance(options, dict) or not options:
+            raise FoundryError(f"{where}: task mcq needs field 'options' as an object {{letter: text}}")
+        if str(ex["answer"]).upper() not in options:
+            raise FoundryError(f"{where}: field 'answer' must be one of the option letters {sorted(options)}")
+    if task == "ranked" and not isinstance(verify.load_json(ex["acceptable"], None), list):
+        raise FoundryError(f"{where}: task ranked needs field 'acceptable' as a list of names")
+    if task == "ynm" and str(ex["answer"]).lower() not in verify.YNM:
+        raise FoundryError(f"{where}: task ynm needs 'answer' yes, no or maybe")
+    if task == "calc":
+        try:
+            float(ex["answer"])
+            ex["tolerance"] = float(ex["tolerance"] or 0.0)
+        except (TypeError, ValueError):
+            raise FoundryError(f"{where}: task calc needs a numeric 'answer' and 'tolerance'") from None
+    ex["answer"] = str(ex["answer"])
+    return ex

@@ -1,0 +1,42 @@
+"""core.answers: completion text, answer block, layout, numbers, tolerance."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.answers import answer_block, completion_text, layout_score, parse_number, within
+
+
+def test_completion_text_and_answer_block():
+    assert completion_text([{"role": "assistant", "content": "a"}, {"content": "b"}, "junk"]) == "ab"
+    assert completion_text({"content": 3}) == "" and completion_text(None) == ""
+    assert answer_block("<think>x <answer>A</answer></think><answer> B </answer>") == "B"  # the last block
+    assert answer_block("<ANSWER>c</ANSWER>") == "c" and answer_block("none") is None
+
+
+def test_layout_score():
+    assert layout_score("<think>r</think>\n<answer>a</answer>") == 1.0
+    assert layout_score("<answer>a</answer>") == 0.5
+    assert layout_score("<think>r</think><answer>a</answer><answer>b</answer>") == 0.5
+    assert layout_score("a") == 0.0
+
+
+@pytest.mark.parametrize("text,value", [
+    ("24.2", 24.2), ("24.2 kg/m2", 24.2), ("1,250 mg", 1250.0), ("= 98 mmHg", 98.0), ("-3.5", -3.5),
+    ("HCO3 is 24", 24.0), ("2.3e1", 23.0), (".5", 0.5), ("24 or 25", None), ("about", None), ("inf", None),
+    ("1e999", None), (None, None),
+])
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+def test_within():
+    assert within(104.9, 100, 0.05) and not within(105.1, 100, 0.05)
+    assert within(12, 12, 0) and not within(12.5, 12, 0) and not within(None, 1, 0.1)
+
+
+@given(st.text(max_size=300))
+def test_never_raises(text):
+    parse_number(text)
+    answer_block(text)
+    layout_score(text)
