@@ -79,6 +79,19 @@ def _monitor_table(logs: dict[str, list]) -> str:
     return "\n".join(lines)
 
 
+def _also_table(results: dict) -> str:
+    """Results on the recipe's ``eval.also_splits`` (same suite, other splits)."""
+    rows = [(stage, split, r) for stage, res in results.items() for split, r in (res.get("also") or {}).items()]
+    if not rows:
+        return ""
+    metrics = [m for m in rows[0][2]["metrics"] if any(r["metrics"].get(m) is not None for _, _, r in rows)]
+    lines = ["Also measured on other splits (not the held-out headline; same suite):", "",
+             "| stage | split | n | " + " | ".join(metrics) + " |", "|---|---|---|" + "---|" * len(metrics)]
+    lines += [f"| {stage} | {split} | {r['n']} | " + " | ".join(fmt(r["metrics"].get(m)) for m in metrics) + " |"
+              for stage, split, r in rows]
+    return "\n".join(lines)
+
+
 def _bias_lines(results: dict) -> str:
     lines = []
     for stage, r in results.items():
@@ -146,6 +159,8 @@ Measured by this run on the held-out split (suite `{recipe.eval.suite}`, greedy 
 max {recipe.eval.max_new_tokens} new tokens). Per-bucket tables are in `eval/<stage>/results.md`.
 
 {_results_table(results)}
+
+{_also_table(results)}
 
 {_bias_lines(results)}
 

@@ -101,6 +101,9 @@ class EvalSpec:
     temperature: float = field(default=1.0, metadata={"help": "sampling temperature when k>1 (k=1 is greedy)"})
     limit: int = field(default=0, metadata={"help": "evaluate only the first N examples (0 = all)"})
     backend: str = field(default="auto", metadata={"help": "auto, hf or vllm"})
+    also_splits: list = field(default_factory=list, metadata={
+        "help": "more splits scored with the same suite after each stage (e.g. iid: new cases of seen conditions); "
+                "results under eval/<stage>/<split>/ and in the card"})
     monitor_split: str = field(default="val", metadata={"help": "split scored during training (monitor_every)"})
     monitor_limit: int = field(default=96, metadata={"help": "examples of monitor_split scored each time"})
 

@@ -172,12 +172,12 @@ def run_stage(domain: Domain, recipe: Recipe, stage: StageSpec, model_path: str,
     return train.run_grpo(**common, reward_funcs=funcs, reward_weights=weights)
 
 
-def run_eval(domain: Domain, recipe: Recipe, model_path: str, ds, out_dir: str, stage: str) -> dict:
+def run_eval(domain: Domain, recipe: Recipe, model_path: str, ds, out_dir: str, stage: str, split: str = "") -> dict:
     from core.evaluation import evaluate
 
     e = recipe.eval
     suite = domain.suite(e.suite)
-    split = e.split or suite.get("split", "test")
+    split = split or e.split or suite.get("split", "test")
     console.print(f"[bold]eval[/] {stage} on {split} ({suite['name']})")
     result = evaluate(model_path=model_path, dataset=split_of(ds, split), suite=suite, scorer=domain.suite_scorer(suite),
                       out_dir=out_dir, max_new_tokens=e.max_new_tokens, batch_size=e.batch_size, k=e.k,
@@ -227,6 +227,13 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
         if main and stage.evaluate and stage.name not in results:
             results[stage.name] = run_eval(domain, recipe, stage_dir, ds, os.path.join(out, "eval", stage.name),
                                            stage.name)
+            also = {}
+            for extra in recipe.eval.also_splits:
+                r = run_eval(domain, recipe, stage_dir, ds, os.path.join(out, "eval", stage.name, extra), stage.name,
+                             split=extra)
+                also[extra] = {key: r[key] for key in ("n", "metrics", "buckets", "split")}
+            if also:
+                results[stage.name]["also"] = also
             atomic_write(results_path, json.dumps({"stages": results}, indent=1))
         barrier()
     if not main:

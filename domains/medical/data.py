@@ -61,14 +61,15 @@ class _Case:
     """One synthetic patient: the generating condition, the presenting symptoms shown, the clues
     shown, and the differential consistent with the symptoms."""
 
-    def __init__(self, cond: kb.Condition, rng: random.Random, clues: bool = True):
+    def __init__(self, cond: kb.Condition, rng: random.Random, clues: bool = True, pool: set[str] | None = None):
         self.cond = cond
         self.age = rng.randint(*cond.ages)
         self.sex = cond.sex if cond.sex != "any" else rng.choice(("female", "male"))
         n = min(len(cond.presentation), 2)
         self.shown = rng.sample(list(cond.presentation), n)
         self.clues = rng.sample(list(cond.clues), min(len(cond.clues), rng.choice((1, 2)))) if clues else []
-        self.acceptable = kb.consistent_with(set(self.shown))
+        # a training case never names a held-out condition (not even as an alternative)
+        self.acceptable = [c for c in kb.consistent_with(set(self.shown)) if pool is None or c in pool]
 
     def text(self) -> str:
         who = {"female": "woman", "male": "man"}[self.sex] if self.age >= 18 else {"female": "girl", "male": "boy"}[self.sex]
@@ -82,10 +83,16 @@ class _Case:
         return s + (f"; {self.clues[0]} -> {self.cond.name}" if self.clues else f" fit {', '.join(self.acceptable[:4])}")
 
 
-def _distractors(cond: kb.Condition, rng: random.Random, n: int, attr: str = "name") -> list[kb.Condition]:
-    """Plausible wrong options: the same organ system first, then conditions sharing a symptom."""
-    same = [c for c in kb.CONDITIONS if c.system == cond.system and c.name != cond.name]
-    near = [c for c in kb.CONDITIONS if c.system != cond.system and set(c.presentation) & set(cond.presentation)]
+def _distractors(cond: kb.Condition, rng: random.Random, n: int, attr: str = "name",
+                 pool: set[str] | None = None) -> list[kb.Condition]:
+    """Plausible wrong options: the same organ system first, then conditions sharing a symptom,
+    then any (only conditions in ``pool`` when given)."""
+    allowed = [c for c in kb.CONDITIONS if c.name != cond.name and (pool is None or c.name in pool)]
+    same = [c for c in allowed if c.system == cond.system]
+    near = [c for c in allowed if c.system != cond.system and set(c.presentation) & set(cond.presentation)]
+    rest = [c for c in allowed if c not in same and c not in near]
+    rng.shuffle(rest)
+    near += rest
     rng.shuffle(same)
     rng.shuffle(near)
     picked, seen = [], {getattr(cond, attr)}
@@ -98,9 +105,10 @@ def _distractors(cond: kb.Condition, rng: random.Random, n: int, attr: str = "na
     return picked
 
 
-def _mcq(case: _Case, rng: random.Random, template: str, n_options: int, case_id: str) -> dict:
+def _mcq(case: _Case, rng: random.Random, template: str, n_options: int, case_id: str,
+         pool: set[str] | None = None) -> dict:
     attr = "name" if template == "mcq_dx" else "management"
-    choices = [case.cond] + _distractors(case.cond, rng, n_options - 1, attr)
+    choices = [case.cond] + _distractors(case.cond, rng, n_options - 1, attr, pool)
     rng.shuffle(choices)
     letters = verify.LETTERS[:len(choices)]
     options = {letter: getattr(c, attr) for letter, c in zip(letters, choices, strict=True)}
@@ -122,21 +130,21 @@ def _ranked(case: _Case, case_id: str, k: int = verify.DEFAULT_K) -> dict:
                 system=case.cond.system, condition=case.cond.name, case_id=case_id)
 
 
-def _ynm(cond: kb.Condition, rng: random.Random, case_id: str) -> dict:
+def _ynm(cond: kb.Condition, rng: random.Random, case_id: str, pool: set[str] | None = None) -> dict:
     """yes: the clues point to the candidate; no: the candidate does not fit the symptoms, or the
     clues point elsewhere; maybe: only the presenting symptoms are given and the candidate fits them."""
     kind = rng.choice(("yes", "no", "maybe"))
-    case = _Case(cond, rng, clues=kind != "maybe")
+    case = _Case(cond, rng, clues=kind != "maybe", pool=pool)
     if kind == "maybe" and len(case.acceptable) < 2:
-        kind, case = "yes", _Case(cond, rng)
+        kind, case = "yes", _Case(cond, rng, pool=pool)
     if kind == "yes":
         cand, think = cond.name, case.reasoning()
     elif kind == "maybe":
         cand = rng.choice(case.acceptable)
         think = f"{' and '.join(case.shown)} fit {', '.join(case.acceptable[:4])}; no distinguishing finding"
     else:
-        pool = [c.name for c in kb.CONDITIONS if c.name != cond.name]
-        cand = rng.choice(pool)
+        others = [c.name for c in kb.CONDITIONS if c.name != cond.name and (pool is None or c.name in pool)]
+        cand = rng.choice(others)
         think = case.reasoning() + f", not {cand}"
     question = f"Context: {case.text()}\nQuestion: {YNM_QUESTION.format(candidate=cand)}"
     return _row("ynm", "ynm", question, think, kind, system=cond.system, condition=cond.name, case_id=case_id)
@@ -163,22 +171,28 @@ def calc_example(calc: kb.Calculator, rng: random.Random, *, held_out: bool, cas
 
 
 def build_synthetic(*, out: str | None = None, train_per_condition: int = 60, rl_per_condition: int = 20,
-                    test_cases: int = 8, val_cases: int = 6, calc_train: int = 400, calc_rl: int = 120,
-                    calc_test: int = 8, calc_val: int = 4, five_option_share: float = 0.3,
-                    k: int = verify.DEFAULT_K, seed: int = 0) -> DatasetDict:
+                    test_cases: int = 8, val_cases: int = 6, iid_cases: int = 2, calc_train: int = 400,
+                    calc_rl: int = 120, calc_test: int = 8, calc_val: int = 4, calc_iid: int = 2,
+                    five_option_share: float = 0.3, k: int = verify.DEFAULT_K, seed: int = 0) -> DatasetDict:
     """SYNTHETIC medical questions (not for clinical use), split by condition.
 
     ``train``/``rl``: vignettes of the training conditions, tasks in turn (diagnosis MCQ,
     management MCQ, ranked differential, yes/no/maybe) plus calculations with training values.
+    No row of ``train``/``rl`` names a held-out condition, not even as a distractor, a
+    yes/no/maybe candidate or an acceptable alternative in a list.
     ``test``/``val``: conditions never seen in training (``kb.TEST_CONDITIONS`` /
     ``kb.VAL_CONDITIONS``); each held-out case is asked both as a diagnosis MCQ and as a ranked
     list (same ``case_id``: cross-format consistency), plus a management MCQ and a yes/no/maybe;
-    calculations with held-out value ranges and phrasing, ``calc_test`` per calculator.
+    their options and differentials may name any condition. Calculations with held-out value
+    ranges and phrasing, ``calc_*`` per calculator.
+    ``iid``: new cases of the training conditions, asked the same four ways, and calculations with
+    training ranges and phrasing: what the model learned, as opposed to what transfers.
     """
     rng = random.Random(seed)
     held = set(kb.TEST_CONDITIONS) | set(kb.VAL_CONDITIONS)
     train_conds = [c for c in kb.CONDITIONS if c.name not in held]
-    splits: dict[str, list] = {"train": [], "rl": [], "val": [], "test": []}
+    seen = {c.name for c in train_conds}
+    splits: dict[str, list] = {"train": [], "rl": [], "val": [], "test": [], "iid": []}
 
     def n_opts():
         return 5 if rng.random() < five_option_share else 4
@@ -191,25 +205,28 @@ def build_synthetic(*, out: str | None = None, train_per_condition: int = 60, rl
                 turn += 1
                 cid = f"{split}-{cond.name}-{i}"
                 if kind == "ynm":
-                    splits[split].append(_ynm(cond, rng, cid))
+                    splits[split].append(_ynm(cond, rng, cid, seen))
                 elif kind == "ranked":
-                    splits[split].append(_ranked(_Case(cond, rng), cid, k))
+                    splits[split].append(_ranked(_Case(cond, rng, pool=seen), cid, k))
                 else:
-                    splits[split].append(_mcq(_Case(cond, rng), rng, kind, n_opts(), cid))
-    for split, names, cases in (("test", kb.TEST_CONDITIONS, test_cases), ("val", kb.VAL_CONDITIONS, val_cases)):
+                    splits[split].append(_mcq(_Case(cond, rng, pool=seen), rng, kind, n_opts(), cid, seen))
+    for split, names, cases, pool in (("test", kb.TEST_CONDITIONS, test_cases, None),
+                                      ("val", kb.VAL_CONDITIONS, val_cases, None),
+                                      ("iid", sorted(seen), iid_cases, seen)):
         for name in names:
             cond = kb.BY_NAME[name]
             for i in range(cases):
                 cid = f"{split}-{name}-{i}"
-                case = _Case(cond, rng)
-                splits[split] += [_mcq(case, rng, "mcq_dx", n_opts(), cid), _ranked(case, cid, k),
-                                  _mcq(_Case(cond, rng), rng, "mcq_mgmt", n_opts(), cid + "m"), _ynm(cond, rng, cid + "y")]
+                case = _Case(cond, rng, pool=pool)
+                splits[split] += [_mcq(case, rng, "mcq_dx", n_opts(), cid, pool), _ranked(case, cid, k),
+                                  _mcq(_Case(cond, rng, pool=pool), rng, "mcq_mgmt", n_opts(), cid + "m", pool),
+                                  _ynm(cond, rng, cid + "y", pool)]
     for split, per, held_out in (("train", calc_train, False), ("rl", calc_rl, False)):
         for i in range(per):
             splits[split].append(calc_example(kb.CALCULATORS[i % len(kb.CALCULATORS)], rng, held_out=held_out))
-    for split, per in (("test", calc_test), ("val", calc_val)):
+    for split, per, held_out in (("test", calc_test, True), ("val", calc_val, True), ("iid", calc_iid, False)):
         for calc in kb.CALCULATORS:
-            splits[split] += [calc_example(calc, rng, held_out=True) for _ in range(per)]
+            splits[split] += [calc_example(calc, rng, held_out=held_out) for _ in range(per)]
     for rows in splits.values():  # shuffled, so any prefix (the monitor's limit) covers every task
         rng.shuffle(rows)
     return DatasetDict({k_: Dataset.from_list(v) for k_, v in splits.items() if v})

@@ -34,6 +34,19 @@ def test_split_by_condition_and_labelled_synthetic(synth):
     rl = {ex["condition"] for ex in synth["rl"] if ex["task"] != "calc"}
     assert not (rl & test)
     assert all(ex["synthetic"] and ex["source"] == "synthetic" for s in synth for ex in synth[s])
+    iid = {ex["condition"] for ex in synth["iid"] if ex["task"] != "calc"}
+    assert iid <= train
+
+
+def test_no_training_row_names_a_held_out_condition(synth):
+    held = [kb.BY_NAME[n] for n in kb.TEST_CONDITIONS + kb.VAL_CONDITIONS]
+    words = [n.name.lower() for n in held] + [a.lower() for c in held for a in c.aliases if len(a) > 3]
+    seen_mgmt = {c.management for c in kb.CONDITIONS if c not in held}
+    words += [c.management.lower() for c in held if c.management not in seen_mgmt]  # PE and DVT share one
+    for split in ("train", "rl", "iid"):
+        for ex in synth[split]:
+            text = (ex["prompt"][0]["content"] + ex["completion"][0]["content"] + ex["acceptable"]).lower()
+            assert not any(w in text for w in words), (split, [w for w in words if w in text])
     assert set(synth["train"]["task"]) == set(verify.TASKS)
 
 
@@ -60,7 +73,8 @@ def test_ranked_acceptable_is_the_consistent_differential(synth):
         cond = kb.BY_NAME[ex["answer"]]
         shown = ex["prompt"][0]["content"].split("presents with ")[1].split(".")[0].split(" and ")
         assert set(shown) <= set(cond.presentation)
-        assert acceptable == sorted(set(kb.consistent_with(set(shown))))
+        held = set(kb.TEST_CONDITIONS) | set(kb.VAL_CONDITIONS)
+        assert acceptable == sorted(set(kb.consistent_with(set(shown))) - held)
 
 
 def test_each_held_out_case_is_asked_as_mcq_and_ranked(synth):

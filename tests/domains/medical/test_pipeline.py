@@ -38,9 +38,10 @@ def test_results_card_and_notice(smoke_run):
             assert m[key] is not None and 0.0 <= m[key] <= 1.0, key
         assert set(r["buckets"]["task"]) == {"mcq", "ranked", "ynm", "calc"}
         assert "letter_bias" in r
+        assert r["also"]["iid"]["metrics"]["correct"] is not None  # eval.also_splits
     text = open(os.path.join(out, "README.md")).read()
     assert "Not for clinical use" in text and "## Intended use" in text and "NOT FOR CLINICAL USE" in text
-    assert "## Limitations" in text
+    assert "## Limitations" in text and "| sft | iid |" in text
     card = ModelCard.load(os.path.join(out, "README.md"))
     got = {(e.metric_name, e.metric_value) for e in card.data.eval_results}
     want = {(f"{m} [{stage}]", round(v, 6)) for stage, r in results.items() for m, v in r["metrics"].items()
