@@ -9,11 +9,11 @@ import tempfile
 from core.errors import FoundryError
 
 
-def read_jsonl(path: str) -> list[dict]:
-    """Objects of a JSONL file; a bad line raises ``FoundryError('path:line: ...')``."""
+def iter_jsonl(path: str):
+    """``(line number, object)`` of a JSONL file, blank lines skipped; a bad line raises
+    ``FoundryError('path:line: ...')``."""
     if not os.path.isfile(path):
         raise FoundryError(f"{path}: file not found")
-    rows = []
     with open(path, encoding="utf-8", errors="replace") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
@@ -24,8 +24,12 @@ def read_jsonl(path: str) -> list[dict]:
                 raise FoundryError(f"{path}:{n}: malformed JSON ({exc.msg}); fix or remove that line") from None
             if not isinstance(obj, dict):
                 raise FoundryError(f"{path}:{n}: expected a JSON object, got {type(obj).__name__}")
-            rows.append(obj)
-    return rows
+            yield n, obj
+
+
+def read_jsonl(path: str) -> list[dict]:
+    """Objects of a JSONL file; a bad line raises ``FoundryError('path:line: ...')``."""
+    return [obj for _, obj in iter_jsonl(path)]
 
 
 def atomic_write(path: str, text: str) -> None:

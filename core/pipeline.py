@@ -231,7 +231,7 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
             for extra in recipe.eval.also_splits:
                 r = run_eval(domain, recipe, stage_dir, ds, os.path.join(out, "eval", stage.name, extra), stage.name,
                              split=extra)
-                also[extra] = {key: r[key] for key in ("n", "metrics", "buckets", "split")}
+                also[extra] = {key: r[key] for key in ("n", "metrics", "buckets", "split", "letter_bias") if key in r}
             if also:
                 results[stage.name]["also"] = also
             atomic_write(results_path, json.dumps({"stages": results}, indent=1))

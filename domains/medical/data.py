@@ -28,6 +28,7 @@ from datasets import Dataset, DatasetDict
 from rich.console import Console
 
 from core.errors import FoundryError
+from core.io import iter_jsonl
 from domains.medical import kb, verify
 
 console = Console(stderr=True)
@@ -106,7 +107,7 @@ def _distractors(cond: kb.Condition, rng: random.Random, n: int, attr: str = "na
 
 
 def _mcq(case: _Case, rng: random.Random, template: str, n_options: int, case_id: str,
-         pool: set[str] | None = None) -> dict:
+         pool: set[str] | None = None, walk: bool = True) -> dict:
     attr = "name" if template == "mcq_dx" else "management"
     choices = [case.cond] + _distractors(case.cond, rng, n_options - 1, attr, pool)
     rng.shuffle(choices)
@@ -115,6 +116,8 @@ def _mcq(case: _Case, rng: random.Random, template: str, n_options: int, case_id
     gold = letters[choices.index(case.cond)]
     question = f"{case.text()}\n{DX_QUESTION if template == 'mcq_dx' else MGMT_QUESTION}\n{options_text(options)}"
     think = case.reasoning() + ("" if template == "mcq_dx" else f"; first line: {case.cond.management}")
+    if walk:  # go through the options in order, so the letter is read off the trace, not looked up
+        think += "; " + "; ".join(f"{k} {v} {'yes' if k == gold else 'no'}" for k, v in options.items())
     return _row("mcq", template, question, think, gold, options=json.dumps(options), system=case.cond.system,
                 condition=case.cond.name, case_id=case_id)
 
@@ -173,7 +176,8 @@ def calc_example(calc: kb.Calculator, rng: random.Random, *, held_out: bool, cas
 def build_synthetic(*, out: str | None = None, train_per_condition: int = 60, rl_per_condition: int = 20,
                     test_cases: int = 8, val_cases: int = 6, iid_cases: int = 2, calc_train: int = 400,
                     calc_rl: int = 120, calc_test: int = 8, calc_val: int = 4, calc_iid: int = 2,
-                    five_option_share: float = 0.3, k: int = verify.DEFAULT_K, seed: int = 0) -> DatasetDict:
+                    five_option_share: float = 0.3, walk_options: bool = False, k: int = verify.DEFAULT_K,
+                    seed: int = 0) -> DatasetDict:
     """SYNTHETIC medical questions (not for clinical use), split by condition.
 
     ``train``/``rl``: vignettes of the training conditions, tasks in turn (diagnosis MCQ,
@@ -187,6 +191,9 @@ def build_synthetic(*, out: str | None = None, train_per_condition: int = 60, rl
     ranges and phrasing, ``calc_*`` per calculator.
     ``iid``: new cases of the training conditions, asked the same four ways, and calculations with
     training ranges and phrasing: what the model learned, as opposed to what transfers.
+    ``walk_options``: the gold reasoning of an MCQ ends by going through the options in order
+    (``A heart failure no; B ... yes``), which a small model learns far more easily than looking
+    the letter of a name up (see the recipe notes for the measured difference).
     """
     rng = random.Random(seed)
     held = set(kb.TEST_CONDITIONS) | set(kb.VAL_CONDITIONS)
@@ -209,7 +216,8 @@ def build_synthetic(*, out: str | None = None, train_per_condition: int = 60, rl
                 elif kind == "ranked":
                     splits[split].append(_ranked(_Case(cond, rng, pool=seen), cid, k))
                 else:
-                    splits[split].append(_mcq(_Case(cond, rng, pool=seen), rng, kind, n_opts(), cid, seen))
+                    splits[split].append(_mcq(_Case(cond, rng, pool=seen), rng, kind, n_opts(), cid, seen,
+                                              walk_options))
     for split, names, cases, pool in (("test", kb.TEST_CONDITIONS, test_cases, None),
                                       ("val", kb.VAL_CONDITIONS, val_cases, None),
                                       ("iid", sorted(seen), iid_cases, seen)):
@@ -218,8 +226,9 @@ def build_synthetic(*, out: str | None = None, train_per_condition: int = 60, rl
             for i in range(cases):
                 cid = f"{split}-{name}-{i}"
                 case = _Case(cond, rng, pool=pool)
-                splits[split] += [_mcq(case, rng, "mcq_dx", n_opts(), cid, pool), _ranked(case, cid, k),
-                                  _mcq(_Case(cond, rng, pool=pool), rng, "mcq_mgmt", n_opts(), cid + "m", pool),
+                splits[split] += [_mcq(case, rng, "mcq_dx", n_opts(), cid, pool, walk_options), _ranked(case, cid, k),
+                                  _mcq(_Case(cond, rng, pool=pool), rng, "mcq_mgmt", n_opts(), cid + "m", pool,
+                                       walk_options),
                                   _ynm(cond, rng, cid + "y", pool)]
     for split, per, held_out in (("train", calc_train, False), ("rl", calc_rl, False)):
         for i in range(per):
@@ -233,21 +242,6 @@ def build_synthetic(*, out: str | None = None, train_per_condition: int = 60, rl
 
 
 # ------------------------------------------------------------------ real formats
-def _jsonl(path: str):
-    """(line number, record) of a JSONL file; errors name file:line."""
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise FoundryError(f"{path}:{n}: not valid JSON ({exc.msg}); one JSON object per line expected") from None
-            if not isinstance(rec, dict):
-                raise FoundryError(f"{path}:{n}: expected a JSON object, got {type(rec).__name__}")
-            yield n, rec
-
-
 def _need(rec: dict, fields: tuple, where: str) -> None:
     missing = [f for f in fields if f not in rec or rec[f] in (None, "")]
     if missing:
@@ -285,7 +279,7 @@ def load_medqa(*, path: str, out: str | None = None) -> DatasetDict:
     splits = {}
     for split, f in _files(path, ("*.jsonl",)).items():
         rows = []
-        for n, rec in _jsonl(f):
+        for n, rec in iter_jsonl(f):
             where = f"{f}:{n}"
             _need(rec, ("question", "options", "answer_idx"), where)
             options = rec["options"]
@@ -310,7 +304,7 @@ def load_medmcqa(*, path: str, cop_base: int = 1, out: str | None = None) -> Dat
     splits = {}
     for split, f in _files(path, ("*.json", "*.jsonl")).items():
         rows, multi, unanswered = [], 0, 0
-        for n, rec in _jsonl(f):
+        for n, rec in iter_jsonl(f):
             where = f"{f}:{n}"
             _need(rec, ("question", "opa", "opb", "opc", "opd"), where)
             if str(rec.get("choice_type", "single")).lower() != "single":
@@ -379,7 +373,7 @@ def load_ranked(*, path: str, k: int = verify.DEFAULT_K, out: str | None = None)
     splits = {}
     for split, f in _files(path, ("*.jsonl",)).items():
         rows = []
-        for n, rec in _jsonl(f):
+        for n, rec in iter_jsonl(f):
             where = f"{f}:{n}"
             _need(rec, ("question", "answers"), where)
             answers = rec["answers"]

@@ -118,7 +118,7 @@ def test_medqa_errors_name_file_line_and_field(tmp_path):
     with pytest.raises(FoundryError, match=r"x_test.jsonl:2: field 'answer_idx'"):
         data.load_medqa(path=str(f))
     f.write_text("{not json\n")
-    with pytest.raises(FoundryError, match=r"x_test.jsonl:1: not valid JSON"):
+    with pytest.raises(FoundryError, match=r"x_test.jsonl:1: malformed JSON"):
         data.load_medqa(path=str(f))
     f.write_text(json.dumps({"question": "q", "answer_idx": "A"}) + "\n")
     with pytest.raises(FoundryError, match=r":1: missing field\(s\) 'options'"):
