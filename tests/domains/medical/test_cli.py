@@ -32,7 +32,7 @@ def test_calc_bad_input_exits_2_without_traceback():
         assert res.exit_code == 2 and "Traceback" not in res.output, (args, res.output)
 
 
-def test_reward_verb_and_eval_predictions(tmp_path):
+def test_reward_verb_and_a_bad_example(tmp_path):
     exs = tmp_path / "ex.jsonl"
     exs.write_text(json.dumps({"task": "mcq", "answer": "B", "options": {"A": "a", "B": "b"}}) + "\n"
                    + json.dumps({"task": "ranked", "answer": "gout", "acceptable": ["gout", "osteoarthritis"]}) + "\n")
@@ -47,6 +47,7 @@ def test_reward_verb_and_eval_predictions(tmp_path):
     assert rows[0]["medical/mcq"] == 0.0 and rows[0]["medical/hit"] is None
     assert rows[1]["medical/mcq"] is None and rows[1]["medical/rr"] == 1.0 and rows[1]["medical/hit"] == 1.0
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(json.dumps({"task": "mcq", "answer": "Z", "options": {"A": "a"}}) + "\n")
+    bad.write_text(json.dumps({"task": "mcq", "answer": "Z", "options": {"A": "a"}}) + "\n"
+                   + json.dumps({"task": "ynm", "answer": "yes"}) + "\n")
     res = run("medical", "reward", "--examples", str(bad), "--completions", str(comps), "--out", str(tmp_path / "o"))
     assert res.exit_code == 2 and "bad.jsonl:1" in res.output and "Traceback" not in res.output

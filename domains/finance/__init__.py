@@ -1,0 +1,42 @@
+"""Finance domain: numerical reasoning over tables and text with executable FinQA programs
+(FinQA / ConvFinQA / Fin-R1 style) and game-theory multiple choice (Recon style).
+
+    foundry finance pipeline --out runs/finance        # synthetic statements -> SFT -> GRPO -> eval -> card
+    foundry finance run --program "subtract(5829, 5735), divide(#0, 5735)"
+"""
+
+import os
+
+from core.domain import Domain
+
+_R = "domains.finance.rewards:"
+
+DOMAIN = Domain(
+    name="finance",
+    description="numerical reasoning over financial tables with executable FinQA programs; game-theory MCQ",
+    rewards={"finance/numeric": _R + "numeric", "finance/program": _R + "program_reward",
+             "finance/recon": _R + "recon", "finance/accuracy": _R + "accuracy",
+             "finance/format": _R + "format_reward"},
+    reward_presets={
+        # FinQA-style: the value (numbers or an executed program), a bonus for a program that executes exactly
+        "finqa": [{"name": "finance/numeric", "weight": 1.0}, {"name": "finance/program", "weight": 0.5},
+                  {"name": "finance/format", "weight": 0.1}],
+        # Fin-R1 (Liu et al., 2025): binary format + binary accuracy
+        "fin-r1": [{"name": "finance/format", "weight": 1.0, "binary": True},
+                   {"name": "finance/accuracy", "weight": 1.0}],
+        # Recon: the gated multiple-choice reward
+        "recon": [{"name": "finance/recon", "weight": 1.0}],
+        # a mixed dataset: each task its own terms
+        "mixed": [{"name": "finance/numeric", "weight": 1.0}, {"name": "finance/program", "weight": 0.5},
+                  {"name": "finance/recon", "weight": 1.0}, {"name": "finance/format", "weight": 0.1}],
+    },
+    builders={"synthetic": "domains.finance.data:build_synthetic", "finqa": "domains.finance.data:load_finqa",
+              "convfinqa": "domains.finance.data:load_convfinqa", "mcq": "domains.finance.data:load_mcq"},
+    scorer="domains.finance.evals:score",
+    package_dir=os.path.dirname(__file__),
+    extend_cli="domains.finance.cli:extend",
+    check_example="domains.finance.data:check_example",
+    notice="Synthetic financial data about fictional companies; not investment advice.",
+    limitations="Answers are checked by executing FinQA programs and comparing numbers; nothing checks that the "
+                "reasoning is sound, and the synthetic statements are far simpler than real filings.",
+)

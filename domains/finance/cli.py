@@ -1,0 +1,52 @@
+"""``foundry-finance`` (also ``foundry finance``): the standard verbs plus ``run``.
+
+    foundry finance run --program "subtract(5829, 5735), divide(#0, 5735)"
+    foundry finance run --program "table_average(revenue, none)" --table table.json
+"""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from core.cli import friendly, make_domain_app, out
+from core.errors import FoundryError
+
+
+def extend(app: typer.Typer) -> None:
+    @app.command("run")
+    @friendly
+    def run_cmd(program: str = typer.Option(..., help="a FinQA program, e.g. 'subtract(5, 3), divide(#0, 3)'"),
+                table: str = typer.Option(None, help="a JSON file holding the table (a list of rows of strings)"),
+                gold: str = typer.Option(None, help="the gold exe_ans, to check FinQA's execution rule")):
+        """Execute a FinQA program with the official semantics: result or the reason it is invalid."""
+        from domains.finance import program as prog
+        from domains.finance.verify import gold_value
+
+        rows = []
+        if table:
+            try:
+                with open(table, encoding="utf-8") as fh:
+                    rows = json.load(fh)
+            except FileNotFoundError:
+                raise FoundryError(f"{table}: file not found") from None
+            except json.JSONDecodeError as exc:
+                raise FoundryError(f"{table}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+            if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+                raise FoundryError(f"{table}: expected a JSON list of rows (lists of strings)")
+            rows = [[str(c) for c in r] for r in rows]
+        res = prog.run(program, rows)
+        if res.invalid:
+            out.print(f"invalid: {res.reason}", highlight=False)
+            raise typer.Exit(1)
+        line = f"{res.value}"
+        if gold is not None:
+            line += f"  (exe_ans {gold}: {'match' if prog.exe_correct(res, gold_value(gold)) else 'no match'})"
+        out.print(line, highlight=False)
+
+
+def main() -> None:
+    from core.domain import get_domain
+
+    make_domain_app(get_domain("finance"))()
