@@ -19,3 +19,4 @@ smoke:
 	.venv/bin/foundry sql pipeline --preset smoke --out runs/smoke --overwrite
 	.venv/bin/foundry chem pipeline --preset smoke --out runs/smoke-chem --overwrite
 	.venv/bin/foundry medical pipeline --preset smoke --out runs/smoke-medical --overwrite
+	.venv/bin/foundry finance pipeline --preset smoke --out runs/smoke-finance --overwrite

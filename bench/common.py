@@ -18,6 +18,10 @@ def data_and_model(data: str | None, model: str | None, domain: str = "sql"):
         from domains.chem.data import build_synthetic
 
         ds = build_synthetic(limit=800, test_per_task=4)
+    elif domain == "finance":
+        from domains.finance.data import build_synthetic
+
+        ds = build_synthetic(companies=8, test_companies=1, val_companies=1)
     elif domain == "medical":
         from domains.medical.data import build_synthetic
 

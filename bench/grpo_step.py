@@ -1,13 +1,14 @@
 """One GRPO step: R1 Foundry's stage vs a bare TRL GRPOTrainer script, and the rewards' share.
 
 Both runs use the same model, data, rewards (a preset of the domain: Reasoning-SQL for sql,
-MolReasoner+ether0 for chem, mixed for medical) and GRPOConfig values;
+MolReasoner+ether0 for chem, mixed for medical and finance) and GRPOConfig values;
 they alternate (bare, ours, bare, ours) so machine noise hits both. Per-step time is the median
 of steps 2..N (step 1 includes warm-up).
 
     python bench/grpo_step.py --model runs/sql/sft --data runs/sql/data [--steps 6] [--rounds 2]
     python bench/grpo_step.py --domain chem --model runs/chem/sft --data runs/chem/data
     python bench/grpo_step.py --domain medical --model runs/medical/sft --data runs/medical/data
+    python bench/grpo_step.py --domain finance --model runs/finance/sft --data runs/finance/data
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class Timed:
             self.seconds += time.perf_counter() - t
 
 
-PRESETS = {"sql": "reasoning-sql", "chem": "molreasoner+ether0", "medical": "mixed"}
+PRESETS = {"sql": "reasoning-sql", "chem": "molreasoner+ether0", "medical": "mixed", "finance": "mixed"}
 DOMAIN = "sql"
 
 
@@ -72,10 +73,14 @@ def rewards():
         from domains.chem.sandbox import default_analyser
 
         default_analyser()._cache.clear()
-    else:  # medical: pure-Python checks; only the small JSON parse caches
+    elif DOMAIN == "medical":  # pure-Python checks; only the small JSON parse caches
         from domains.medical import verify
 
         verify._json.cache_clear()
+    else:  # finance: the table parse cache
+        from domains.finance import verify
+
+        verify.table_of.cache_clear()
     funcs, weights = build_rewards(get_domain(DOMAIN), PRESETS[DOMAIN])
     return [Timed(f) for f in funcs], weights
 

@@ -230,13 +230,57 @@ def game_example(family: str, rng: random.Random) -> dict:
             "company": "", "family": family, "source": "synthetic", "working": json.dumps(br)}
 
 
+ECON_FAMILIES = ("present_value", "elasticity")
+
+
+def econ_example(family: str, rng: random.Random) -> dict:
+    """An economics calculation asked as a four-option MCQ (Recon's layout) with a solver: the
+    present value of one future amount, or the midpoint (arc) price elasticity of demand.
+    Distractors are the usual slips (no discounting / simple interest; the plain-percentage
+    formula / the inverted ratio); the gold working lists the checkable intermediate values."""
+    if family == "present_value":
+        amount, rate, years = rng.randint(10, 90) * 100, rng.choice((2, 4, 5, 6, 8, 10)), rng.randint(2, 6)
+        gold_v = amount / (1 + rate / 100) ** years
+        wrong = [amount / (1 + rate * years / 100), amount * (1 + rate / 100) ** years, amount * (1 - rate / 100)]
+        question = f"What is the present value of {amount} received in {years} years at {rate}% a year, compounded annually?"
+        working = [f"discount factor = 1.{rate:02d}^{years} = {(1 + rate / 100) ** years:.4f}",
+                   f"PV = {amount} / {(1 + rate / 100) ** years:.4f} = {gold_v:.2f}"]
+        fmt = "{:.2f}"
+    else:
+        p1, p2 = rng.randint(5, 20), 0
+        p2 = p1 + rng.randint(1, 5)
+        q1 = rng.randint(50, 200)
+        q2 = q1 - rng.randint(5, 40)
+        dq, dp = (q2 - q1) / ((q1 + q2) / 2), (p2 - p1) / ((p1 + p2) / 2)
+        gold_v = dq / dp
+        wrong = [((q2 - q1) / q1) / ((p2 - p1) / p1), dp / dq, -gold_v]
+        question = (f"The price rises from {p1} to {p2} and the quantity demanded falls from {q1} to {q2}. "
+                    f"What is the midpoint (arc) price elasticity of demand?")
+        working = [f"%dQ = {dq:.4f}", f"%dP = {dp:.4f}", f"E = {gold_v:.2f}"]
+        fmt = "{:.2f}"
+    texts = [fmt.format(gold_v)] + [fmt.format(w) for w in wrong]
+    if len(set(texts)) < 4:  # distinct options only
+        texts = list(dict.fromkeys(texts)) + [fmt.format(gold_v * k) for k in (1.5, 2, 3)]
+        texts = list(dict.fromkeys(texts))[:4]
+    gold_text = texts[0]
+    rng.shuffle(texts)
+    options = dict(zip(LETTERS, texts, strict=True))
+    gold = LETTERS[texts.index(gold_text)]
+    prompt = question + "\n" + "\n".join(f"{k}. {v}" for k, v in options.items())
+    return {"prompt": [{"role": "user", "content": prompt}], "completion": make_completion("; ".join(working), gold),
+            "task": "mcq", "template": family, "answer": gold, "program": "", "table": "", "question": question,
+            "scale": "", "tolerance": 0.0, "options": json.dumps(options), "steps": 0, "ops": "", "turn": 0,
+            "company": "", "family": family, "source": "synthetic", "working": json.dumps(working)}
+
+
 def build_synthetic(*, out: str | None = None, companies: int = 30, test_companies: int = 5, val_companies: int = 3,
-                    per_company: int = 60, rl_per_company: int = 16, test_per_company: int = 12,
+                    per_company: int = 60, rl_per_company: int = 16, test_per_company: int = 20,
                     conversations: int = 3, games_train: int = 300, games_rl: int = 80, games_test: int = 40,
                     test_family: str = "chicken", seed: int = 0) -> DatasetDict:
     """Synthetic financial statements (fictional companies, millions) with FinQA-style questions
-    of one to four steps, ConvFinQA-style conversations and 2x2-game MCQs, split by company (test
-    and val companies never appear in training) and by game family (``test_family`` only in test).
+    of one to three operations, ConvFinQA-style conversations, 2x2-game MCQs and economics MCQs
+    (present value, arc elasticity), split by company (test and val companies never appear in
+    training) and by game family (``test_family`` only in test).
 
     ``train``: ``per_company`` questions per training company (templates in turn) and
     ``conversations`` dialogues; ``rl``: fresh questions on the same companies; ``val``/``test``:
@@ -268,6 +312,8 @@ def build_synthetic(*, out: str | None = None, companies: int = 30, test_compani
                            ("test", games_test, [test_family] + train_families), ("val", games_test // 2, train_families)):
         for k in range(n):
             splits[split].append(game_example(fams[k % len(fams)], rng))
+        for k in range(n // 2):  # economics calculations (both families in every split)
+            splits[split].append(econ_example(ECON_FAMILIES[k % 2], rng))
     for rows in splits.values():
         rng.shuffle(rows)
     return DatasetDict({k: Dataset.from_list(v) for k, v in splits.items() if v})

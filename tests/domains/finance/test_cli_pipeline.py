@@ -58,3 +58,23 @@ def test_smoke_pipeline(tmp_path_factory):
     assert "not investment advice" in text
     logs = json.load(open(os.path.join(out, "grpo", "log_history.json")))
     assert any("rewards/finance/recon/mean" in row for row in logs)
+
+
+@pytest.mark.slow
+def test_finqa_recipe_runs_on_finqa_format_files(tmp_path):
+    """The finqa recipe (smoke preset) end to end on train/dev/test.json written in FinQA's layout."""
+    from tests.domains.finance.test_data_verify import _finqa_entry
+
+    folder = tmp_path / "dataset"
+    folder.mkdir()
+    entries = [_finqa_entry(i, f"subtract(98387, {90000 + i}), divide(#0, {90000 + i})",
+                            round((98387 - 90000 - i) / (90000 + i), 5)) for i in range(12)]
+    entries += [_finqa_entry(20, "table_average(net revenue, none)", 94193.5)]
+    for name in ("train.json", "dev.json", "test.json"):
+        (folder / name).write_text(json.dumps(entries))
+    out = tmp_path / "run"
+    res = run("finance", "pipeline", "--recipe", "finqa", "--preset", "smoke", "--out", str(out),
+              f"data.args.path={folder}", "model.vocab_size=512")
+    assert res.exit_code == 0, res.output
+    results = json.load(open(out / "eval" / "results.json"))["stages"]
+    assert results["grpo"]["n"] == 13 and results["grpo"]["metrics"]["exe_acc"] is not None
