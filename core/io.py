@@ -9,6 +9,20 @@ import tempfile
 from core.errors import FoundryError
 
 
+def read_json(path: str, what: str = ""):
+    """A JSON file; a missing file or a syntax error raises ``FoundryError('path[:line]: ...')``
+    (``what`` says what the file should be, for the message)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise FoundryError(f"{path}: file not found" + (f" (expected {what})" if what else "")) from None
+    except UnicodeDecodeError as exc:
+        raise FoundryError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise FoundryError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+
+
 def iter_jsonl(path: str):
     """``(line number, object)`` of a JSONL file, blank lines skipped; a bad line raises
     ``FoundryError('path:line: ...')``."""

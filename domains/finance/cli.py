@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 
 from core.cli import friendly, make_domain_app, out
@@ -21,18 +19,13 @@ def extend(app: typer.Typer) -> None:
                 table: str = typer.Option(None, help="a JSON file holding the table (a list of rows of strings)"),
                 gold: str = typer.Option(None, help="the gold exe_ans, to check FinQA's execution rule")):
         """Execute a FinQA program with the official semantics: result or the reason it is invalid."""
+        from core.io import read_json
         from domains.finance import program as prog
         from domains.finance.verify import gold_value
 
         rows = []
         if table:
-            try:
-                with open(table, encoding="utf-8") as fh:
-                    rows = json.load(fh)
-            except FileNotFoundError:
-                raise FoundryError(f"{table}: file not found") from None
-            except json.JSONDecodeError as exc:
-                raise FoundryError(f"{table}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+            rows = read_json(table, "a JSON list of rows")
             if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
                 raise FoundryError(f"{table}: expected a JSON list of rows (lists of strings)")
             rows = [[str(c) for c in r] for r in rows]

@@ -21,7 +21,7 @@ import random
 from datasets import Dataset, DatasetDict
 
 from core.errors import FoundryError
-from core.io import iter_jsonl
+from core.io import iter_jsonl, read_json
 from domains.finance import program as prog
 
 LETTERS = "ABCD"
@@ -321,13 +321,7 @@ def build_synthetic(*, out: str | None = None, companies: int = 30, test_compani
 
 # ---------------------------------------------------------------- real formats
 def _load_json_list(path: str) -> list:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        raise FoundryError(f"{path}: file not found") from None
-    except json.JSONDecodeError as exc:
-        raise FoundryError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    data = read_json(path, "a JSON list of FinQA entries")
     if not isinstance(data, list):
         raise FoundryError(f"{path}: expected a JSON list of FinQA entries")
     return data

@@ -28,7 +28,7 @@ from datasets import Dataset, DatasetDict
 from rich.console import Console
 
 from core.errors import FoundryError
-from core.io import iter_jsonl
+from core.io import iter_jsonl, read_json
 from domains.medical import kb, verify
 
 console = Console(stderr=True)
@@ -332,13 +332,7 @@ def load_medmcqa(*, path: str, cop_base: int = 1, out: str | None = None) -> Dat
 def load_pubmedqa(*, path: str, split: str = "test", out: str | None = None) -> DatasetDict:
     """PubMedQA (Jin et al., 2019) ``ori_pqal.json``: PMID -> ``QUESTION``, ``CONTEXTS`` (list),
     ``final_decision`` (yes/no/maybe); all entries go to ``split``."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        raise FoundryError(f"{path}: no such file (expected PubMedQA's ori_pqal.json)") from None
-    except json.JSONDecodeError as exc:
-        raise FoundryError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    data = read_json(path, "PubMedQA's ori_pqal.json")
     if not isinstance(data, dict):
         raise FoundryError(f"{path}: expected an object keyed by PMID")
     rows = []
@@ -400,16 +394,6 @@ def _ddx_open(path: str):
     return open(path, encoding="utf-8", newline="")
 
 
-def _load_json_file(path: str, what: str):
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except FileNotFoundError:
-        raise FoundryError(f"{path}: not found ({what})") from None
-    except json.JSONDecodeError as exc:
-        raise FoundryError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-
-
 def _evidence_text(code: str, evidences: dict, where: str) -> str:
     """An evidence code (``E_91``, ``E_54_@_V_179``, ``E_56_@_7``) as English text."""
     name, _, value = code.partition("_@_")
@@ -434,8 +418,8 @@ def load_ddxplus(*, path: str, limit: int = 0, k: int = verify.DEFAULT_K, out: s
     the first N patients per split."""
     if not os.path.isdir(path):
         raise FoundryError(f"{path}: expected the DDXPlus folder (release_*.json and release_*_patients files)")
-    evidences = _load_json_file(os.path.join(path, "release_evidences.json"), "DDXPlus evidences")
-    conditions = _load_json_file(os.path.join(path, "release_conditions.json"), "DDXPlus conditions")
+    evidences = read_json(os.path.join(path, "release_evidences.json"), "DDXPlus evidences")
+    conditions = read_json(os.path.join(path, "release_conditions.json"), "DDXPlus conditions")
     english = {}
     for key, c in conditions.items():
         eng = str(c.get("cond-name-eng") or key) if isinstance(c, dict) else key

@@ -220,7 +220,7 @@ def test_ddxplus_errors(tmp_path):
     with pytest.raises(FoundryError, match=r"release_test_patients.csv:3: evidence 'E_99'"):
         data.load_ddxplus(path=str(folder))
     os.remove(folder / "release_conditions.json")
-    with pytest.raises(FoundryError, match="release_conditions.json: not found"):
+    with pytest.raises(FoundryError, match="release_conditions.json: file not found"):
         data.load_ddxplus(path=str(folder))
 
 
