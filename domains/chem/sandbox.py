@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import os
 import pickle
-import select
-import struct
 import subprocess
 import sys
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+
+from core.ipc import read_msg, write_msg
 
 # Functional groups as SMARTS (written here from standard definitions). Names are what prompts,
 # constraints and descriptions use.
@@ -156,29 +156,7 @@ def analyse_local(smiles: str, *, need=EXTRAS) -> MolInfo:
         radicals=sum(a.GetNumRadicalElectrons() for a in mol.GetAtoms()), has=need & EXTRAS, **extra)
 
 
-def _write(stream, obj) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(struct.pack("<I", len(data)) + data)
-    stream.flush()
-
-
-def _read_exact(fd: int, n: int, deadline: float | None) -> bytes:
-    buf = b""
-    while len(buf) < n:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise TimeoutError
-        chunk = os.read(fd, n - len(buf))
-        if not chunk:
-            raise EOFError
-        buf += chunk
-    return buf
-
-
-def _read(fd: int, deadline: float | None):
-    (size,) = struct.unpack("<I", _read_exact(fd, 4, deadline))
-    return pickle.loads(_read_exact(fd, size, deadline))
+_write, _read = write_msg, read_msg  # length-prefixed pickles over the child's pipes (core.ipc)
 
 
 def _serve() -> None:

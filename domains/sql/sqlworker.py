@@ -1,7 +1,7 @@
 """The SQLite side of the SQL sandbox: runs one untrusted statement at a time, read-only.
 
-Standard library only, so the worker process (``python -I sqlworker.py``) starts in tens of
-milliseconds without importing the project. :class:`domains.sql.sandbox.Executor` talks to it
+Standard library only (plus :mod:`core.ipc`, itself standard library only), so the worker
+process (``python -I sqlworker.py``) starts in tens of milliseconds. :class:`domains.sql.sandbox.Executor` talks to it
 over stdin/stdout (length-prefixed pickles) and kills it when a statement outlives its deadline;
 inside, a progress handler stops ordinary long queries at the deadline, so a kill is needed only
 for a single SQLite call that runs long (``printf('%.*c', 1e9, 'x')``, ``instr`` on huge strings).
@@ -10,13 +10,16 @@ for a single SQLite call that runs long (``printf('%.*c', 1e9, 'x')``, ``instr``
 from __future__ import annotations
 
 import os
-import pickle
 import re
-import select
 import sqlite3
-import struct
 import sys
 import time
+
+if __name__ == "__main__":  # started as `python -I sqlworker.py`: the project root is not on sys.path
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from core.ipc import Reader, pack, read_msg, write_msg  # noqa: E402  (standard library only)
+
+__all__ = ["Reader", "precheck", "read_msg", "serve", "write_msg"]
 
 # Authorizer action codes that a read-only query legitimately needs.
 _ALLOWED_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION}
@@ -100,56 +103,6 @@ class Runner:
                     conn.rollback()
 
 
-def write_msg(stream, obj) -> None:
-    stream.write(_pack(obj))
-    stream.flush()
-
-
-def _read_exact(fd: int, n: int, deadline: float | None) -> bytes:
-    buf = b""
-    while len(buf) < n:
-        if deadline is not None:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                raise TimeoutError
-        chunk = os.read(fd, n - len(buf))
-        if not chunk:
-            raise EOFError
-        buf += chunk
-    return buf
-
-
-def read_msg(fd: int, deadline: float | None):
-    (size,) = struct.unpack("<I", _read_exact(fd, 4, deadline))
-    return pickle.loads(_read_exact(fd, size, deadline))
-
-
-class Reader:
-    """Buffered reading of length-prefixed messages with a deadline: one ``os.read`` takes every
-    answer already waiting in the pipe (a batch of fast queries costs a few system calls)."""
-
-    def __init__(self, fd: int):
-        self.fd, self.buf = fd, bytearray()
-
-    def _fill(self, n: int, deadline: float) -> None:
-        while len(self.buf) < n:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
-                raise TimeoutError
-            chunk = os.read(self.fd, 1 << 20)
-            if not chunk:
-                raise EOFError
-            self.buf += chunk
-
-    def read(self, deadline: float):
-        self._fill(4, deadline)
-        (size,) = struct.unpack_from("<I", self.buf)
-        self._fill(4 + size, deadline)
-        msg = pickle.loads(bytes(self.buf[4:4 + size]))
-        del self.buf[:4 + size]
-        return msg
-
-
 def _die_with_parent() -> None:
     """Linux: the kernel kills this worker when the process that started it exits."""
     try:
@@ -159,11 +112,6 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except Exception:  # not Linux: the worker still exits at EOF on stdin
         pass
-
-
-def _pack(obj) -> bytes:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    return struct.pack("<I", len(data)) + data
 
 
 def serve(memory_mb: int = 0) -> None:
@@ -203,7 +151,7 @@ def serve(memory_mb: int = 0) -> None:
 
     runner = Runner()
     with cond:
-        pending.append(_pack("ready"))
+        pending.append(pack("ready"))
     flush()
     threading.Thread(target=flusher, daemon=True).start()
     fd = sys.stdin.buffer.fileno()
@@ -213,7 +161,7 @@ def serve(memory_mb: int = 0) -> None:
         except EOFError:
             return
         for i, db, sql, timeout, max_rows in batch:
-            answer = _pack((i, runner.run(db, sql, timeout, max_rows)))
+            answer = pack((i, runner.run(db, sql, timeout, max_rows)))
             with cond:
                 pending.append(answer)
                 cond.notify()
