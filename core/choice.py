@@ -16,9 +16,11 @@ Pure functions on strings; they never raise on model output.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 LETTERS = "ABCDEFGHIJ"
 # "Answer: B", "The answer is (B) because ...", "Option B - text": a named option, then anything
@@ -76,6 +78,31 @@ def parse_choice(answer: str | None, letters: str = "ABCD", options: dict | None
     if letter not in letters:
         return Choice(None, "bad_letter")
     return Choice(letter)
+
+
+@lru_cache(maxsize=4096)
+def _options_json(raw: str) -> dict:
+    try:
+        value = json.loads(raw) if raw else {}
+    except (ValueError, TypeError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def read_options(raw) -> dict:
+    """An example's ``options`` column: a dict, or a JSON object string ({letter: text}); {} when
+    it is neither (a dataset column, so read once per distinct string)."""
+    if isinstance(raw, dict):
+        return raw
+    return _options_json(raw) if isinstance(raw, str) else {}
+
+
+def read_choice(answer: str | None, raw_options) -> Choice:
+    """:func:`parse_choice` against an example's ``options`` column: the letters it offers (A-D
+    when it offers none) and the option texts."""
+    options = read_options(raw_options)
+    letters = "".join(sorted(k for k in options if k in LETTERS)) or "ABCD"
+    return parse_choice(answer, letters, options)
 
 
 # ---------------------------------------------------------------- ranked lists

@@ -115,6 +115,25 @@ class Domain:
         return suites[name]
 
 
+def base_example(example: dict, where: str, tasks, *, defaults: dict, json_fields=(), answer_hint: str = "") -> dict:
+    """The checks every domain's ``check_example`` starts with: ``task`` is one of ``tasks`` and
+    ``answer`` is present (clear ``where: field ...`` errors); returns a copy with ``defaults``
+    filled in and the ``json_fields`` given as objects or lists turned into the JSON strings the
+    dataset columns hold."""
+    import json
+
+    task = example.get("task")
+    if task not in tasks:
+        raise FoundryError(f"{where}: field 'task' must be one of {', '.join(tasks)}, got {task!r}")
+    if example.get("answer") in (None, ""):
+        raise FoundryError(f"{where}: missing field 'answer'" + (f" ({answer_hint})" if answer_hint else ""))
+    ex = {**defaults, **example}
+    for key in json_fields:
+        if isinstance(ex.get(key), (dict, list)):
+            ex[key] = json.dumps(ex[key])
+    return ex
+
+
 @lru_cache(maxsize=1)
 def discover() -> dict[str, Domain]:
     """All domains: sub-packages of ``domains`` plus the ``r1_foundry.domains`` entry points."""

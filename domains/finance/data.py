@@ -20,6 +20,7 @@ import random
 
 from datasets import Dataset, DatasetDict
 
+from core.domain import base_example
 from core.errors import FoundryError
 from core.io import iter_jsonl, read_json
 from domains.finance import program as prog
@@ -420,17 +421,11 @@ def load_mcq(*, path: str, out: str | None = None) -> DatasetDict:
 
 
 def check_example(example: dict, where: str, base_dir: str) -> dict:
+    """Validate a user-supplied example for scoring (``reward`` / ``eval --predictions``)."""
     from domains.finance import verify
 
-    task = example.get("task")
-    if task not in verify.TASKS:
-        raise FoundryError(f"{where}: field 'task' must be one of {', '.join(verify.TASKS)}, got {task!r}")
-    if example.get("answer") in (None, ""):
-        raise FoundryError(f"{where}: missing field 'answer'")
-    ex = {"program": "", "table": "", "question": "", "scale": "", "tolerance": 0.01, "options": "", "working": "[]",
-          **example}
-    for key in ("table", "options", "working"):
-        if isinstance(ex.get(key), (list, dict)):
-            ex[key] = json.dumps(ex[key])
+    ex = base_example(example, where, verify.TASKS, json_fields=("table", "options", "working"),
+                      defaults={"program": "", "table": "", "question": "", "scale": "", "tolerance": 0.01,
+                                "options": "", "working": "[]"})
     ex["answer"] = str(ex["answer"])
     return ex

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from core.answers import answer_block, completion_text, layout_score, parse_number
-from core.choice import parse_choice
+from core.choice import read_choice
 from domains.finance import program as prog
 
 TASKS = ("program", "conversation", "mcq")
@@ -118,11 +118,7 @@ def check(text: str, example: dict, *, symbolic: bool = False) -> Verdict:
     if answer is None:
         return Verdict(False, "no_answer")
     if task == "mcq":
-        try:
-            options = json.loads(example.get("options") or "{}")
-        except ValueError:
-            options = {}
-        c = parse_choice(answer, "".join(sorted(options)) or "ABCD", options)
+        c = read_choice(answer, example.get("options"))
         if c.letter is None:
             return Verdict(False, c.reason, answer=answer)
         ok = c.letter == str(example.get("answer", "")).upper()

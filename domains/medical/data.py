@@ -27,6 +27,8 @@ import zipfile
 from datasets import Dataset, DatasetDict
 from rich.console import Console
 
+from core.choice import LETTERS
+from core.domain import base_example
 from core.errors import FoundryError
 from core.io import iter_jsonl, read_json
 from domains.medical import kb, verify
@@ -111,7 +113,7 @@ def _mcq(case: _Case, rng: random.Random, template: str, n_options: int, case_id
     attr = "name" if template == "mcq_dx" else "management"
     choices = [case.cond] + _distractors(case.cond, rng, n_options - 1, attr, pool)
     rng.shuffle(choices)
-    letters = verify.LETTERS[:len(choices)]
+    letters = LETTERS[:len(choices)]
     options = {letter: getattr(c, attr) for letter, c in zip(letters, choices, strict=True)}
     gold = letters[choices.index(case.cond)]
     question = f"{case.text()}\n{DX_QUESTION if template == 'mcq_dx' else MGMT_QUESTION}\n{options_text(options)}"
@@ -283,7 +285,7 @@ def load_medqa(*, path: str, out: str | None = None) -> DatasetDict:
             where = f"{f}:{n}"
             _need(rec, ("question", "options", "answer_idx"), where)
             options = rec["options"]
-            if not isinstance(options, dict) or not options or not all(k in verify.LETTERS for k in options):
+            if not isinstance(options, dict) or not options or not all(k in LETTERS for k in options):
                 raise FoundryError(f"{where}: field 'options' must be an object keyed by letters A, B, ...")
             gold = str(rec["answer_idx"]).strip().upper()
             if gold not in options:
@@ -470,15 +472,10 @@ def load_ddxplus(*, path: str, limit: int = 0, k: int = verify.DEFAULT_K, out: s
 
 def check_example(example: dict, where: str, base_dir: str) -> dict:
     """Validate a user-supplied example for scoring (``reward`` / ``eval --predictions``)."""
-    task = example.get("task")
-    if task not in verify.TASKS:
-        raise FoundryError(f"{where}: field 'task' must be one of {', '.join(verify.TASKS)}, got {task!r}")
-    if example.get("answer") in (None, ""):
-        raise FoundryError(f"{where}: missing field 'answer' (gold letter, preferred name, label or number)")
-    ex = {"options": "", "acceptable": "", "tolerance": 0.0, "k": verify.DEFAULT_K, **example}
-    for key in ("options", "acceptable", "aliases"):
-        if isinstance(ex.get(key), (dict, list)):
-            ex[key] = json.dumps(ex[key])
+    ex = base_example(example, where, verify.TASKS, answer_hint="gold letter, preferred name, label or number",
+                      defaults={"options": "", "acceptable": "", "tolerance": 0.0, "k": verify.DEFAULT_K},
+                      json_fields=("options", "acceptable", "aliases"))
+    task = ex["task"]
     if task == "mcq":
         options = verify.load_json(ex["options"], None)
         if not isinstance(options, dict) or not options:

@@ -27,7 +27,7 @@ metric): over held-out cases asked both as a diagnosis MCQ and as a ranked list 
 
 from __future__ import annotations
 
-from core.choice import rank_metrics
+from core.choice import rank_metrics, read_options
 from domains.medical import verify
 
 _PARSE_FAIL = {"no_answer", "no_option", "multiple", "bad_letter", "not_yes_no_maybe", "not_a_number", "empty_list"}
@@ -48,11 +48,9 @@ def score(example: dict, text: str) -> dict:
     elif task == "calc":
         row.update(calc_ok=float(v.correct), abs_error=v.error)
     else:
-        norm = verify.names_normaliser(example)
-        preferred = norm.canon(str(example["answer"]))
-        acceptable = [norm.canon(a) for a in verify.load_json(example.get("acceptable"), [])]
-        rank = rank_metrics(v.items, preferred, acceptable, 5)["rank"] if v.items else None
-        rec = rank_metrics(v.items, preferred, acceptable, 5) if v.items else {"rr": 0.0, "recall@k": 0.0}
+        rec = rank_metrics(v.items, v.preferred, v.acceptable, 5) if v.items else \
+            {"rank": None, "rr": 0.0, "recall@k": 0.0}
+        rank = rec["rank"]
         row.update(top1=float(rank == 1), hit1=float(rank == 1), hit3=float(rank is not None and rank <= 3),
                    hit5=float(rank is not None and rank <= 5), mrr=1.0 / rank if rank else 0.0,
                    rr_acceptable=rec["rr"], recall5=rec["recall@k"], list_ok=float(v.well_formed))
@@ -77,6 +75,6 @@ def corpus_score(examples: list[dict], completions: list[str]) -> dict:
         if mv.choice is None or not rv.items:
             agree.append(0.0)  # an unreadable answer in either format is not consistent
             continue
-        chosen = verify.load_json(mex.get("options"), {}).get(mv.choice, "")
+        chosen = read_options(mex.get("options")).get(mv.choice, "")
         agree.append(float(verify.names_normaliser(rex).canon(chosen) == rv.items[0]))
     return {"consistency": sum(agree) / len(agree)} if agree else {}

@@ -90,69 +90,57 @@ class _List(_Reward):
     def score(self, text, example):
         v = verify.check(text, example)
         if not v.items:
-            return self.low
+            return 0.0  # nothing listed: no term pays and there is no padding to penalise
         k = self.k or int(example.get("k") or verify.DEFAULT_K)
-        norm = verify.names_normaliser(example)
-        preferred = norm.canon(str(example["answer"]))
-        acceptable = [norm.canon(a) for a in verify.load_json(example.get("acceptable"), [])]
-        return self.value(v, v.items, preferred, acceptable, k)
+        return self.value(v, rank_metrics(v.items, v.preferred, v.acceptable, k), k)
 
-    def value(self, v, items, preferred, acceptable, k) -> float:
+    def value(self, v, m: dict, k: int) -> float:
+        """The reward from the verdict ``v`` and its :func:`core.choice.rank_metrics` ``m`` at ``k``."""
         raise NotImplementedError
 
 
 class _ListFormat(_List):
     name = "medical/list_format"
 
-    def value(self, v, items, preferred, acceptable, k):
-        return float(v.well_formed and len(items) <= k)
+    def value(self, v, m, k):
+        return float(v.well_formed and len(v.items) <= k)
 
 
 class _Hit(_List):
     name = "medical/hit"
 
-    def value(self, v, items, preferred, acceptable, k):
-        return rank_metrics(items, preferred, acceptable, k)["hit@k"]
+    def value(self, v, m, k):
+        return m["hit@k"]
 
 
 class _RR(_List):
     name = "medical/rr"
 
-    def value(self, v, items, preferred, acceptable, k):
-        return rank_metrics(items, preferred, acceptable, k)["rr"]
+    def value(self, v, m, k):
+        return m["rr"]
 
 
 class _Recall(_List):
     name = "medical/recall"
 
-    def value(self, v, items, preferred, acceptable, k):
-        return rank_metrics(items, preferred, acceptable, k)["recall@k"]
+    def value(self, v, m, k):
+        return m["recall@k"]
 
 
 class _Penalty(_List):
     name = "medical/list_penalty"
     low, high = -1.0, 0.0
 
-    def score(self, text, example):
-        v = verify.check(text, example)
-        if not v.items:
-            return 0.0  # nothing listed, nothing padded (the other terms give 0)
-        return super().score(text, example)
-
-    def value(self, v, items, preferred, acceptable, k):
-        return -min(1.0, rank_metrics(items, preferred, acceptable, k)["extra"] / k)
+    def value(self, v, m, k):
+        return -min(1.0, m["extra"] / k)
 
 
 class _Ranked(_List):
     name = "medical/ranked"
     low, high = -0.25, 1.0
 
-    def score(self, text, example):
-        v = verify.check(text, example)
-        return 0.0 if not v.items else super().score(text, example)
-
-    def value(self, v, items, preferred, acceptable, k):
-        return list_reward(items, preferred, acceptable, k)
+    def value(self, v, m, k):
+        return list_reward(v.items, v.preferred, v.acceptable, k)
 
 
 def mcq():

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from core.answers import answer_block, completion_text, layout_score, parse_number, within
-from core.choice import LETTERS, Normaliser, parse_choice, parse_list, rank_metrics
+from core.choice import Normaliser, parse_list, rank_metrics, read_choice
 from domains.medical import kb
 
 TASKS = ("mcq", "ranked", "ynm", "calc")
@@ -84,13 +84,10 @@ class Verdict:
     items: list = field(default_factory=list)
     well_formed: bool = False
     ranks: dict = field(default_factory=dict)
+    preferred: str = ""  # ranked: the gold names, normalised as the items are
+    acceptable: list = field(default_factory=list)
     value: float | None = None
     error: float | None = None
-
-
-def letters_of(example: dict) -> str:
-    options = load_json(example.get("options"), {})
-    return "".join(sorted(k for k in options if k in LETTERS)) or "ABCD"
 
 
 def check(text: str, example: dict) -> Verdict:
@@ -104,8 +101,7 @@ def check(text: str, example: dict) -> Verdict:
         return Verdict(False, "no_answer")
     gold = str(example.get("answer") or "").strip()
     if task == "mcq":
-        options = load_json(example.get("options"), {})
-        c = parse_choice(answer, letters_of(example), options)
+        c = read_choice(answer, example.get("options"))
         if c.letter is None:
             return Verdict(False, c.reason, answer=answer)
         ok = c.letter == gold.upper()
@@ -135,7 +131,8 @@ def check(text: str, example: dict) -> Verdict:
     ranks = rank_metrics(items, preferred, acceptable, k)
     ok = ranks["rank"] == 1
     reason = "" if ok else ("preferred_lower" if ranks["rank"] else ("acceptable_only" if ranks["rr"] else "no_match"))
-    return Verdict(ok, reason, answer=answer, items=items, well_formed=well_formed, ranks=ranks)
+    return Verdict(ok, reason, answer=answer, items=items, well_formed=well_formed, ranks=ranks, preferred=preferred,
+                   acceptable=acceptable)
 
 
 def answer_key(v: Verdict, task: str) -> str | None:
