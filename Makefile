@@ -20,3 +20,4 @@ smoke:
 	.venv/bin/foundry chem pipeline --preset smoke --out runs/smoke-chem --overwrite
 	.venv/bin/foundry medical pipeline --preset smoke --out runs/smoke-medical --overwrite
 	.venv/bin/foundry finance pipeline --preset smoke --out runs/smoke-finance --overwrite
+	.venv/bin/foundry safety pipeline --preset smoke --out runs/smoke-safety --overwrite

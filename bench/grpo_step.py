@@ -1,7 +1,7 @@
 """One GRPO step: R1 Foundry's stage vs a bare TRL GRPOTrainer script, and the rewards' share.
 
 Both runs use the same model, data, rewards (a preset of the domain: Reasoning-SQL for sql,
-MolReasoner+ether0 for chem, mixed for medical and finance) and GRPOConfig values;
+MolReasoner+ether0 for chem, mixed for medical and finance, tars for safety) and GRPOConfig values;
 they alternate (bare, ours, bare, ours) so machine noise hits both. Per-step time is the median
 of steps 2..N (step 1 includes warm-up).
 
@@ -9,6 +9,7 @@ of steps 2..N (step 1 includes warm-up).
     python bench/grpo_step.py --domain chem --model runs/chem/sft --data runs/chem/data
     python bench/grpo_step.py --domain medical --model runs/medical/sft --data runs/medical/data
     python bench/grpo_step.py --domain finance --model runs/finance/sft --data runs/finance/data
+    python bench/grpo_step.py --domain safety --model runs/safety/sft --data runs/safety/data
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class Timed:
             self.seconds += time.perf_counter() - t
 
 
-PRESETS = {"sql": "reasoning-sql", "chem": "molreasoner+ether0", "medical": "mixed", "finance": "mixed"}
+PRESETS = {"sql": "reasoning-sql", "chem": "molreasoner+ether0", "medical": "mixed", "finance": "mixed", "safety": "tars"}
 DOMAIN = "sql"
 
 
@@ -77,10 +78,11 @@ def rewards():
         from domains.medical import verify
 
         verify._json.cache_clear()
-    else:  # finance: the table parse cache
+    elif DOMAIN == "finance":  # the table parse cache
         from domains.finance import verify
 
         verify.table_of.cache_clear()
+    # safety: rule detectors on strings, nothing cached
     funcs, weights = build_rewards(get_domain(DOMAIN), PRESETS[DOMAIN])
     return [Timed(f) for f in funcs], weights
 

@@ -50,6 +50,38 @@ def plot_curves(log_history: dict[str, list], out_png: str) -> str | None:
     return out_png
 
 
+def plot_tradeoff(results: dict, x: str, y: str, out_png: str) -> str | None:
+    """One point per evaluated stage (in training order) of metric ``y`` against metric ``x``,
+    joined by arrows: e.g. the safe-vs-over-refusal trade-off across checkpoints. None when
+    fewer than one stage has both metrics."""
+    pts = [(stage, r["metrics"].get(x), r["metrics"].get(y)) for stage, r in results.items()]
+    pts = [(s, a, b) for s, a, b in pts if a is not None and b is not None]
+    if not pts:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    ax.plot([p[1] for p in pts], [p[2] for p in pts], color="0.7", zorder=1)
+    for (stage, a, b), (_, a2, b2) in zip(pts, pts[1:], strict=False):
+        ax.annotate("", xy=(a2, b2), xytext=(a, b), arrowprops={"arrowstyle": "->", "color": "0.4"})
+    for i, (stage, a, b) in enumerate(pts):
+        ax.scatter([a], [b], s=40, zorder=2)
+        ax.annotate(stage, (a, b), textcoords="offset points", xytext=(6, 4 + 11 * i), fontsize=8)
+    ax.set_xlim(-0.05, 1.05)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(f"{y} vs {x} by stage")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out_png, dpi=110)
+    plt.close(fig)
+    return out_png
+
+
 def _stage_table(recipe) -> str:
     rows = ["| stage | kind | key hyperparameters |", "|---|---|---|"]
     for s in recipe.stages:
@@ -103,9 +135,18 @@ def _bias_lines(results: dict) -> str:
     return "\n\n".join(lines)
 
 
+def domain_card_args(domain, recipe) -> dict:
+    """What a card takes from the domain and the recipe's eval suite (notice, intended use,
+    misuse, limitations, the suite's ``tradeoff`` pair)."""
+    return {"limitations": domain.limitations, "intended_use": domain.intended_use, "notice": domain.notice,
+            "misuse": domain.misuse, "tradeoff": domain.suite(recipe.eval.suite).get("tradeoff")}
+
+
 def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_desc: str, push_to_hub: str | None = None,
-               limitations: str = "", intended_use: str = "", notice: str = "") -> str:
-    """Write ``run_dir/README.md`` and ``run_dir/reward_curve.png``; return the card path."""
+               limitations: str = "", intended_use: str = "", notice: str = "", misuse: str = "",
+               tradeoff: dict | None = None) -> str:
+    """Write ``run_dir/README.md`` and ``run_dir/reward_curve.png`` (and ``tradeoff.png`` when the
+    suite names a ``tradeoff: {x, y}`` pair of metrics); return the card path."""
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
     logs = {}
@@ -115,6 +156,9 @@ def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_des
             with open(path) as fh:
                 logs[s.name] = json.load(fh)
     png = plot_curves(logs, os.path.join(run_dir, "reward_curve.png"))
+    trade = None
+    if tradeoff and results:
+        trade = plot_tradeoff(results, tradeoff["x"], tradeoff["y"], os.path.join(run_dir, "tradeoff.png"))
     eval_results = []
     for stage, r in results.items():
         for metric, value in r["metrics"].items():
@@ -131,6 +175,7 @@ def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_des
                          eval_results=eval_results or None,
                          base_model=base_model if "/" in base_model and not os.path.exists(base_model) else None)
     final = recipe.stages[-1].name
+    misuse_section = f"\n## Misuse and out-of-scope use\n{misuse}\n" if misuse else ""
     body = f"""
 # {name}
 
@@ -166,9 +211,11 @@ max {recipe.eval.max_new_tokens} new tokens). Per-bucket tables are in `eval/<st
 
 {"![reward curve](reward_curve.png)" if png else ""}
 
+{f"Trade-off across stages ({tradeoff['y']} against {tradeoff['x']}): ![trade-off](tradeoff.png)" if trade else ""}
+
 ## Intended use
 {intended_use or "For research on domain-specialised reasoning."}
-
+{misuse_section}
 ## Limitations
 Numbers above come from this run's held-out split only; a model trained on synthetic data does
 not transfer to real data without further training and evaluation. {limitations}

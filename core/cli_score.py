@@ -134,7 +134,7 @@ def add_scoring_verbs(app: typer.Typer, domain) -> None:
                                                            "eval/results.json there, writes README.md there"),
                  push_to_hub: str = typer.Option(None, help="also push the card to this hub repo")):
         """(Re)write OUT/README.md (the model card) from OUT/recipe.yaml and OUT/eval/results.json."""
-        from core.card import write_card
+        from core.card import domain_card_args, write_card
         from core.config import load_recipe
 
         recipe = load_recipe(os.path.join(run, "recipe.yaml"))
@@ -142,5 +142,5 @@ def add_scoring_verbs(app: typer.Typer, domain) -> None:
         results = json.load(open(path))["stages"] if os.path.isfile(path) else {}
         card = write_card(run_dir=run, recipe=recipe, results=results, base_model=recipe.model.name,
                           data_desc=f"Builder `{recipe.data.builder}` with {recipe.data.args}.", push_to_hub=push_to_hub,
-                          limitations=domain.limitations, intended_use=domain.intended_use, notice=domain.notice)
+                          **domain_card_args(domain, recipe))
         out.print(f"wrote {card}")

@@ -40,6 +40,7 @@ class Domain:
             for metrics that are not per-sample means (corpus BLEU).
         limitations: a sentence for the model card's limitations section.
         intended_use: the model card's intended-use section (default: research use).
+        misuse: the model card's "Misuse and out-of-scope use" section (omitted when empty).
         notice: a line shown in bold at the top of every card of the domain (e.g. "synthetic
             data, not for clinical use").
         prediction_readers: format name -> ``"module:function"``; ``f(path) -> (examples,
@@ -60,6 +61,7 @@ class Domain:
     limitations: str = ""
     intended_use: str = ""
     notice: str = ""
+    misuse: str = ""
     prediction_readers: dict[str, str] = field(default_factory=dict)
     _rewards: Registry | None = field(default=None, repr=False)
 

@@ -59,3 +59,30 @@ def atomic_write(path: str, text: str) -> None:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def iter_table(path: str, required=(), delimiter: str = ",", what: str = ""):
+    """``(line number, row dict)`` of a CSV/TSV file with a header (any newline style, quoted
+    fields over several lines). A missing file or a missing ``required`` column raises
+    ``FoundryError('path: ...')``; a row with more cells than the header raises
+    ``FoundryError('path:line: ...')``. The line number is where the record ends."""
+    import csv
+
+    if not os.path.isfile(path):
+        raise FoundryError(f"{path}: file not found" + (f" (expected {what})" if what else ""))
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter=delimiter)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise FoundryError(f"{path}:1: missing column(s) {', '.join(map(repr, missing))} in the header "
+                               f"({', '.join(header) or 'empty'})" + (f"; expected {what}" if what else ""))
+        reader.fieldnames = header
+        try:
+            for row in reader:
+                if None in row:
+                    raise FoundryError(f"{path}:{reader.line_num}: more cells than header columns; "
+                                       "quote fields that contain the delimiter")
+                yield reader.line_num, {k: (v if v is not None else "") for k, v in row.items()}
+        except csv.Error as exc:
+            raise FoundryError(f"{path}:{reader.line_num}: malformed {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})") from None

@@ -1,0 +1,63 @@
+"""``foundry-safety`` (also ``foundry safety``): the standard verbs plus ``detect`` and ``families``.
+
+    foundry safety detect --text "Sorry, I can't help with that."      # strict and XSTest labels
+    foundry safety detect --file completions.jsonl                      # one label per line
+    foundry safety families                                             # the synthetic template families
+"""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from core.cli import friendly, make_domain_app, out
+from core.errors import FoundryError
+
+
+def extend(app: typer.Typer) -> None:
+    @app.command("detect")
+    @friendly
+    def detect_cmd(text: str = typer.Option(None, help="a completion (final answer read from <answer> or after </think>)"),
+                   file: str = typer.Option(None, help="a JSONL file with a 'completion' field per line"),
+                   detector: str = typer.Option("strict", help="strict | xstest | a model folder (classifier or guard)")):
+        """Label completions as full_compliance / full_refusal / partial_refusal (final answer only)."""
+        from core.io import iter_jsonl
+        from domains.safety import verify
+
+        if (text is None) == (file is None):
+            raise FoundryError("pass exactly one of --text or --file")
+        items = [("", text)] if text is not None else []
+        if file:
+            for n, rec in iter_jsonl(file):
+                if not isinstance(rec.get("completion"), (str, list)):
+                    raise FoundryError(f"{file}:{n}: field 'completion' must be a string or chat messages")
+                items.append((str(rec.get("prompt") or ""), rec["completion"]))
+        if detector in verify.DETECTORS:
+            labels = [verify.detect(c, detector) for _, c in items]
+        else:
+            from domains.safety.judge import model_detector
+
+            labels = model_detector(detector).labels([q for q, _ in items], [verify.final_answer(c) for _, c in items])
+        for (_, c), label in zip(items, labels, strict=True):
+            out.print(json.dumps({"label": label, "xstest": verify.detect(c, "xstest"),
+                                  "answer": verify.final_answer(c)[:120]}), highlight=False)
+
+    @app.command("families")
+    @friendly
+    def families_cmd():
+        """The synthetic generator's template families: category, kind, XSTest type, split."""
+        from rich.table import Table
+
+        from domains.safety.families import FAMILIES
+
+        table = Table("family", "category", "kind", "xstest type", "split", "prompts")
+        for f in FAMILIES:
+            table.add_row(f.id, f.category, f.kind, f.xstest_type, f.split, str(len(f.phrasings) * len(f.targets)))
+        out.print(table)
+
+
+def main() -> None:
+    from core.domain import get_domain
+
+    make_domain_app(get_domain("safety"))()
