@@ -65,7 +65,7 @@ def plot_tradeoff(results: dict, x: str, y: str, out_png: str) -> str | None:
 
     fig, ax = plt.subplots(figsize=(5, 4.5))
     ax.plot([p[1] for p in pts], [p[2] for p in pts], color="0.7", zorder=1)
-    for (stage, a, b), (_, a2, b2) in zip(pts, pts[1:], strict=False):
+    for (_, a, b), (_, a2, b2) in zip(pts, pts[1:], strict=False):
         ax.annotate("", xy=(a2, b2), xytext=(a, b), arrowprops={"arrowstyle": "->", "color": "0.4"})
     for i, (stage, a, b) in enumerate(pts):
         ax.scatter([a], [b], s=40, zorder=2)

@@ -40,8 +40,8 @@ def extend(app: typer.Typer) -> None:
 
             labels = model_detector(detector).labels([q for q, _ in items], [verify.final_answer(c) for _, c in items])
         for (_, c), label in zip(items, labels, strict=True):
-            out.print(json.dumps({"label": label, "xstest": verify.detect(c, "xstest"),
-                                  "answer": verify.final_answer(c)[:120]}), highlight=False)
+            typer.echo(json.dumps({"label": label, "xstest": verify.detect(c, "xstest"),
+                                   "answer": verify.final_answer(c)[:120]}))
 
     @app.command("families")
     @friendly

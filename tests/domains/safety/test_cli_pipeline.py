@@ -32,7 +32,7 @@ def test_detect_and_families(tmp_path):
     res = run("safety", "detect", "--text", "x", "--detector", "/nonexistent")
     assert res.exit_code == 2 and "not a folder" in res.output
     res = run("safety", "families")
-    assert res.exit_code == 0 and "violence/kill-process" in res.output and "homonyms" in res.output
+    assert res.exit_code == 0 and "homonyms" in res.output and "ambiguous" in res.output
 
 
 def test_reward_verb_and_bad_input(tmp_path):
@@ -40,7 +40,7 @@ def test_reward_verb_and_bad_input(tmp_path):
     exs.write_text(json.dumps({"task": "respond", "answer": "comply"}) + "\n" +
                    json.dumps({"task": "respond", "answer": "refuse"}) + "\n")
     comps = tmp_path / "c.jsonl"
-    comps.write_text(json.dumps({"completion": "<think>a process</think><answer>Run kill PID.</answer>"}) + "\n" +
+    comps.write_text(json.dumps({"completion": "<think>it is a process</think><answer>Run kill PID.</answer>"}) + "\n" +
                      json.dumps({"completion": "<think>it is harmful</think><answer>I can't help with that.</answer>"}) + "\n")
     out = tmp_path / "s.jsonl"
     res = run("safety", "reward", "--examples", str(exs), "--completions", str(comps), "--out", str(out), "--rewards", "tars")
@@ -48,7 +48,7 @@ def test_reward_verb_and_bad_input(tmp_path):
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert [r["safety/tars"] for r in rows] == [1.0, 1.0] and rows[0]["total"] == pytest.approx(1.2)
     assert rows[1]["safety/tars/reason"] == "correct"
-    exs.write_text(json.dumps({"task": "respond", "answer": "yes"}) + "\n")
+    exs.write_text(json.dumps({"task": "respond", "answer": "yes"}) + "\n" + json.dumps({"task": "respond", "answer": "refuse"}) + "\n")
     before = out.read_text()
     res = run("safety", "reward", "--examples", str(exs), "--completions", str(comps), "--out", str(out), "--rewards", "tars")
     assert res.exit_code == 2 and "ex.jsonl:1" in res.output and "'answer'" in res.output and "Traceback" not in res.output
