@@ -192,6 +192,9 @@ def _find(path: str, names: tuple[str, ...], what: str) -> str:
         for name in names:
             if os.path.isfile(os.path.join(path, name)):
                 return os.path.join(path, name)
+        csvs = sorted(f for f in os.listdir(path) if f.endswith(".csv"))
+        if len(csvs) == 1:  # a renamed copy, e.g. a sample
+            return os.path.join(path, csvs[0])
         raise FoundryError(f"{path}: no {' or '.join(names)} in this folder (expected {what})")
     return path
 
