@@ -39,6 +39,32 @@ def answer_block(text: str) -> str | None:
     return found[-1].strip()[:MAX_ANSWER_CHARS] if found else None
 
 
+_THINK = re.compile(r"<think>(.*?)</think>", re.S | re.I)
+
+
+def final_answer(text) -> str:
+    """The final answer of a completion: the last ``<answer>`` block; without one, the text after
+    the last ``</think>``; "" when a ``<think>`` is never closed (all reasoning, no answer); a
+    completion without tags (a plain chat model, a benchmark's prediction file) is its own answer."""
+    text = completion_text(text)
+    block = answer_block(text)
+    if block is not None:
+        return block
+    low = text.lower()
+    end = low.rfind("</think>")
+    if end >= 0:
+        return text[end + len("</think>"):].strip()[:MAX_ANSWER_CHARS]
+    if "<think>" in low:
+        return ""
+    return text.strip()[:MAX_ANSWER_CHARS]
+
+
+def reasoning(text) -> str:
+    """The first ``<think>`` block of a completion, stripped ("" when there is none)."""
+    found = _THINK.search(completion_text(text))
+    return found.group(1).strip() if found else ""
+
+
 def layout_score(text: str) -> float:
     """1 for exactly one ``<think>...</think>`` followed by one ``<answer>...</answer>``, 0.5 for an
     answer block in any other layout, 0 for no answer block."""
