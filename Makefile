@@ -21,3 +21,4 @@ smoke:
 	.venv/bin/foundry medical pipeline --preset smoke --out runs/smoke-medical --overwrite
 	.venv/bin/foundry finance pipeline --preset smoke --out runs/smoke-finance --overwrite
 	.venv/bin/foundry safety pipeline --preset smoke --out runs/smoke-safety --overwrite
+	.venv/bin/foundry legal pipeline --preset smoke --out runs/smoke-legal --overwrite

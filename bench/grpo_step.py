@@ -1,7 +1,7 @@
 """One GRPO step: R1 Foundry's stage vs a bare TRL GRPOTrainer script, and the rewards' share.
 
 Both runs use the same model, data, rewards (a preset of the domain: Reasoning-SQL for sql,
-MolReasoner+ether0 for chem, mixed for medical and finance, tars for safety) and GRPOConfig values;
+MolReasoner+ether0 for chem, mixed for medical, finance and legal, tars for safety) and GRPOConfig values;
 they alternate (bare, ours, bare, ours) so machine noise hits both. Per-step time is the median
 of steps 2..N (step 1 includes warm-up).
 
@@ -10,6 +10,7 @@ of steps 2..N (step 1 includes warm-up).
     python bench/grpo_step.py --domain medical --model runs/medical/sft --data runs/medical/data
     python bench/grpo_step.py --domain finance --model runs/finance/sft --data runs/finance/data
     python bench/grpo_step.py --domain safety --model runs/safety/sft --data runs/safety/data
+    python bench/grpo_step.py --domain legal --model runs/legal/sft --data runs/legal/data
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class Timed:
             self.seconds += time.perf_counter() - t
 
 
-PRESETS = {"sql": "reasoning-sql", "chem": "molreasoner+ether0", "medical": "mixed", "finance": "mixed", "safety": "tars"}
+PRESETS = {"sql": "reasoning-sql", "chem": "molreasoner+ether0", "medical": "mixed", "finance": "mixed", "safety": "tars", "legal": "mixed"}
 DOMAIN = "sql"
 
 
@@ -82,7 +83,7 @@ def rewards():
         from domains.finance import verify
 
         verify.table_of.cache_clear()
-    # safety: rule detectors on strings, nothing cached
+    # safety and legal: string checks, nothing cached
     funcs, weights = build_rewards(get_domain(DOMAIN), PRESETS[DOMAIN])
     return [Timed(f) for f in funcs], weights
 

@@ -261,14 +261,16 @@ _BARLLAMA_IRAC = {"issue": "Legal_Concept", "rule": "Rule_Application", "applica
 
 
 def load_mbe(*, path: str, split: str = "test", layout: str = "json", order: str = "option_first",
-             out: str | None = None) -> DatasetDict:
+             test_share: float = 0.0, seed: int = 0, out: str | None = None) -> DatasetDict:
     """bar-llama's MBE JSON (``raw_dataset.json`` or ``distilled_dataset.json``): a list of
     ``domain``, ``question_number``, ``question``, ``options`` {optionA: "A. ...", ..},
     ``correct_answer`` (A-D), ``explanation`` (a string, or in the distilled file an object
     with ``Legal_Concept``, ``Fact_Analysis``, ``Rule_Application``, ``Legal_Conclusion``).
     The gold completion is written in ``layout``/``order``: the distilled fields map to issue =
     Legal_Concept, rule = Rule_Application, application = Fact_Analysis, conclusion =
-    Legal_Conclusion; a plain explanation becomes the application with the other sections empty."""
+    Legal_Conclusion; a plain explanation becomes the application with the other sections empty.
+    Every question goes to ``split``; with ``test_share`` > 0 a seeded share goes to ``test`` and
+    the rest to ``train`` (for SFT on the file itself, as the bar-llama recipe does)."""
     if layout not in lay.FORMATS or order not in lay.ORDERS:
         raise FoundryError(f"mbe: layout must be one of {', '.join(lay.FORMATS)} and order one of {', '.join(lay.ORDERS)}")
     data = read_json(path, "bar-llama's MBE JSON (a list of questions)")
@@ -307,6 +309,15 @@ def load_mbe(*, path: str, split: str = "test", layout: str = "json", order: str
                          id=str(rec.get("question_number", i))))
     if not rows:
         raise FoundryError(f"{path}: no questions")
+    if test_share > 0:
+        order_ = list(range(len(rows)))
+        random.Random(seed).shuffle(order_)
+        n_test = min(len(rows) - 1, max(1, round(test_share * len(rows))))
+        if n_test < 1:
+            raise FoundryError(f"{path}: {len(rows)} question(s) cannot be split into train and test")
+        test = set(order_[:n_test])
+        return DatasetDict({"train": Dataset.from_list([r for i, r in enumerate(rows) if i not in test]),
+                            "test": Dataset.from_list([r for i, r in enumerate(rows) if i in test])})
     return DatasetDict({split: Dataset.from_list(rows)})
 
 

@@ -79,9 +79,12 @@ def test_smoke_pipeline(tmp_path_factory):
 
 @pytest.mark.slow
 def test_bar_llama_recipe_is_sft_only_lora(tmp_path):
+    """The bar-llama recipe (SFT-only LoRA) end to end on a file in bar-llama's MBE layout."""
+    fixture = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "legal", "mbe_distilled.json")
     out = tmp_path / "bl"
-    res = run("legal", "pipeline", "--recipe", "bar-llama", "--preset", "smoke", "--out", str(out), "model.vocab_size=512")
+    res = run("legal", "pipeline", "--recipe", "bar-llama", "--preset", "smoke", "--out", str(out),
+              f"data.args.path={fixture}", "data.args.test_share=0.5", "data.args.layout=markdown", "model.vocab_size=400")
     assert res.exit_code == 0, res.output
     results = json.load(open(out / "eval" / "results.json"))["stages"]
-    assert list(results) == ["sft"] and results["sft"]["metrics"]["mbe_acc"] is not None
-    assert os.path.isfile(out / "sft" / "adapter_config.json") or os.path.isfile(out / "sft" / "foundry.json")
+    assert list(results) == ["sft"] and results["sft"]["n"] == 1 and results["sft"]["metrics"]["mbe_acc"] is not None
+    assert "lora" in open(out / "README.md").read().lower()

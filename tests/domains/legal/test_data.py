@@ -109,3 +109,11 @@ def test_check_example():
         data.check_example({"task": "mbe", "answer": "E", "options": {"A": "x"}}, "f:3", ".")
     with pytest.raises(FoundryError, match="f:4: field 'layout'"):
         data.check_example({"task": "mbe", "answer": "A", "options": {"A": "x"}, "layout": "yaml"}, "f:4", ".")
+
+
+def test_mbe_loader_train_test_share():
+    ds = data.load_mbe(path=os.path.join(FIX, "mbe_distilled.json"), test_share=0.5, layout="json", order="explanation_first")
+    assert len(ds["train"]) == 1 and len(ds["test"]) == 1
+    ex = ds["train"][0]
+    assert verify.check(ex["completion"][0]["content"], ex).layout_ok
+    assert json.loads(ex["completion"][0]["content"].split("<answer>")[1].split("</answer>")[0]).popitem()[0] == "answer"
