@@ -10,7 +10,7 @@ import json
 import os
 
 from core.errors import FoundryError
-from core.evaluation import fmt
+from core.evaluation import fmt, fmt_p
 
 
 def _series(log_history: dict[str, list], wanted) -> list[tuple[str, list]]:
@@ -131,7 +131,7 @@ def _bias_lines(results: dict) -> str:
         if bias and bias.get("plot"):
             p = bias.get("p_value")
             lines.append(f"Option-letter bias, {stage} (chosen vs gold letters, chi-square p = "
-                         f"{'—' if p is None else f'{p:.3g}'}): ![letter bias {stage}](eval/{stage}/{bias['plot']})")
+                         f"{fmt_p(p)}): ![letter bias {stage}](eval/{stage}/{bias['plot']})")
     return "\n\n".join(lines)
 
 
@@ -139,12 +139,13 @@ def domain_card_args(domain, recipe) -> dict:
     """What a card takes from the domain and the recipe's eval suite (notice, intended use,
     misuse, limitations, the suite's ``tradeoff`` pair)."""
     return {"limitations": domain.limitations, "intended_use": domain.intended_use, "notice": domain.notice,
-            "misuse": domain.misuse, "tradeoff": domain.suite(recipe.eval.suite).get("tradeoff")}
+            "misuse": domain.misuse, "sections": domain.card_sections,
+            "tradeoff": domain.suite(recipe.eval.suite).get("tradeoff")}
 
 
 def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_desc: str, push_to_hub: str | None = None,
                limitations: str = "", intended_use: str = "", notice: str = "", misuse: str = "",
-               tradeoff: dict | None = None) -> str:
+               tradeoff: dict | None = None, sections: dict | None = None) -> str:
     """Write ``run_dir/README.md`` and ``run_dir/reward_curve.png`` (and ``tradeoff.png`` when the
     suite names a ``tradeoff: {x, y}`` pair of metrics); return the card path."""
     from huggingface_hub import EvalResult, ModelCard, ModelCardData
@@ -176,6 +177,7 @@ def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_des
                          base_model=base_model if "/" in base_model and not os.path.exists(base_model) else None)
     final = recipe.stages[-1].name
     misuse_section = f"\n## Misuse and out-of-scope use\n{misuse}\n" if misuse else ""
+    misuse_section += "".join(f"\n## {title}\n{text}\n" for title, text in (sections or {}).items())
     body = f"""
 # {name}
 

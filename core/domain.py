@@ -41,6 +41,7 @@ class Domain:
         limitations: a sentence for the model card's limitations section.
         intended_use: the model card's intended-use section (default: research use).
         misuse: the model card's "Misuse and out-of-scope use" section (omitted when empty).
+        card_sections: more model-card sections, title -> text (e.g. "Not legal advice").
         notice: a line shown in bold at the top of every card of the domain (e.g. "synthetic
             data, not for clinical use").
         prediction_readers: format name -> ``"module:function"``; ``f(path) -> (examples,
@@ -62,6 +63,7 @@ class Domain:
     intended_use: str = ""
     notice: str = ""
     misuse: str = ""
+    card_sections: dict[str, str] = field(default_factory=dict)
     prediction_readers: dict[str, str] = field(default_factory=dict)
     _rewards: Registry | None = field(default=None, repr=False)
 

@@ -67,6 +67,11 @@ def fmt(value, digits: int = 4) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def fmt_p(p) -> str:
+    """A p-value as results.md and the card write it (3 significant digits, "—" when none)."""
+    return "—" if p is None else f"{p:.3g}"
+
+
 def to_markdown(result: dict, metrics: list[str]) -> str:
     counts = result.get("counts", {})
     lines = [f"## {result.get('suite', 'eval')} (v{result.get('version', '?')}) — {result.get('stage', '')}", "",
@@ -82,7 +87,7 @@ def to_markdown(result: dict, metrics: list[str]) -> str:
                   "| letter | " + " | ".join(bias["letters"]) + " | no letter |", "|---|" + "---|" * (len(bias["letters"]) + 1),
                   "| gold | " + " | ".join(str(bias["gold"][x]) for x in bias["letters"]) + " | |",
                   "| chosen | " + " | ".join(str(bias["chosen"][x]) for x in bias["letters"]) + f" | {bias['unparsed']} |",
-                  "", f"chi-square {fmt(bias.get('chi2'), 2)}, p = {'—' if p is None else f'{p:.3g}'}"
+                  "", f"chi-square {fmt(bias.get('chi2'), 2)}, p = {fmt_p(p)}"
                   + (f" ![letter bias]({bias['plot']})" if bias.get("plot") else "")]
     if result.get("reasons"):
         lines += ["", "### outcomes (reason codes, all samples)", "", "| reason | samples |", "|---|---|"]

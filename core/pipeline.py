@@ -98,7 +98,8 @@ def variance_filter(domain: Domain, stage: StageSpec, model_path: str, dataset, 
     same (all right or all wrong) teaches nothing; DAPO (Yu et al., 2025) resamples such groups
     during training. Here it is done once, before the stage: ``k`` answers per prompt for the
     first ``prompts`` prompts (stage temperature and completion length), scored with the stage's
-    rewards. The kept indices go to ``out_dir/filter.json`` (reused on resume). Under a launcher
+    rewards. The kept indices go to ``out_dir/filter.json``, reused (on resume) only when it was
+    made from the same model, data, k, pool and rewards; otherwise recomputed. Under a launcher
     rank 0 filters and the other ranks read its file. If no prompt has a spread, the whole pool
     is kept (with a warning) rather than training on nothing.
     """
@@ -112,6 +113,12 @@ def variance_filter(domain: Domain, stage: StageSpec, model_path: str, dataset, 
     path = os.path.join(out_dir, "filter.json")
     k, n = int(stage.filter.get("k", 4)), int(stage.filter.get("prompts", 0)) or len(dataset)
     pool = dataset.select(range(min(n, len(dataset))))
+    key = {"model": os.path.abspath(model_path), "k": k, "prompts": len(pool), "rewards": repr(stage.rewards),
+           "seed": seed, "data": getattr(pool, "_fingerprint", "")}
+    if is_main_process() and os.path.isfile(path):
+        with open(path) as fh:
+            if json.load(fh).get("key") != key:  # a file of another run in the same folder (--overwrite): redo
+                os.remove(path)
     if is_main_process() and not os.path.isfile(path):
         model, tokenizer = load_for_generation(model_path)
         torch.manual_seed(seed)
@@ -125,7 +132,7 @@ def variance_filter(domain: Domain, stage: StageSpec, model_path: str, dataset, 
         rows = score(funcs, weights, [p for p in pool["prompt"] for _ in range(k)], [c for cs in outs for c in cs], columns)
         totals = [r["total"] for r in rows]
         kept = [i for i in range(len(pool)) if max(totals[i * k:(i + 1) * k]) - min(totals[i * k:(i + 1) * k]) > 1e-9]
-        info = {"k": k, "prompts": len(pool), "kept": kept, "kept_fraction": len(kept) / max(len(pool), 1),
+        info = {"key": key, "k": k, "prompts": len(pool), "kept": kept, "kept_fraction": len(kept) / max(len(pool), 1),
                 "mean_reward": sum(totals) / max(len(totals), 1)}
         if not kept:
             console.print("[yellow]filter: no prompt has answers with different rewards; keeping all of them[/]")

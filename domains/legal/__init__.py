@@ -47,6 +47,9 @@ DOMAIN = Domain(
     misuse="Do not rely on this model or its date arithmetic for real limitation periods or property rights: real "
            "rules differ by jurisdiction and have exceptions (tolling, discovery rules, disabilities) that the "
            "synthetic rule base leaves out. Do not present its outputs as legal advice.",
+    card_sections={"Not legal advice": "Nothing this model writes is legal advice. Its training problems are synthetic "
+                   "applications of simplified general common-law principles, not the law of any jurisdiction; its "
+                   "answers and deadlines must not be relied on for any real matter. Consult a qualified lawyer."},
     limitations="The rule base is a handful of simplified textbook principles, each fact pattern a few template "
                 "sentences; rewards check the option, the layout and the presence of IRAC sections, not whether the "
                 "legal analysis is sound.",

@@ -72,7 +72,7 @@ def test_smoke_pipeline(tmp_path_factory):
         assert set(r["buckets"]["layout"]) >= {"json", "markdown", "numbered"}
         assert "letter_bias" in r
     text = open(os.path.join(out, "README.md")).read()
-    assert "NOT LEGAL ADVICE" in text and "## Misuse and out-of-scope use" in text
+    assert "NOT LEGAL ADVICE" in text and "## Misuse and out-of-scope use" in text and "## Not legal advice" in text
     logs = json.load(open(os.path.join(out, "grpo", "log_history.json")))
     assert any("rewards/legal/option/mean" in row for row in logs)
 
