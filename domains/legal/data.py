@@ -213,6 +213,7 @@ def build_synthetic(*, out: str | None = None, tasks=("mbe", "rule", "classify")
     rng = random.Random(seed)
     splits: dict[str, list] = {"train": [], "rl": [], "val": [], "test": []}
     combos = [(f, o) for f in formats for o in orders]
+    turn = {"s": 0, "t": 0, "r": 0}  # layouts cycle across families, per split
 
     def element_rows(rule, n, tag):
         rows = []
@@ -222,7 +223,8 @@ def build_synthetic(*, out: str | None = None, tasks=("mbe", "rule", "classify")
             fail = rng.choice([None, *range(len(rule.elements))])
             idx = f"{rule.id}/{tag}{i}"
             if task == "mbe":
-                fmt, order = combos[(i // len(wanted)) % len(combos)]
+                fmt, order = combos[turn[tag] % len(combos)]
+                turn[tag] += 1
                 rows.append(mbe_example(rule, rng, fmt, order, fail, idx))
             elif task == "rule":
                 rows.append(rule_example(rule, rng, fail, idx))
