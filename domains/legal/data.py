@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 
 from datasets import Dataset, DatasetDict
 
@@ -333,8 +334,6 @@ def load_legalbench(*, path: str, out: str | None = None) -> DatasetDict:
         raise FoundryError(f"{path}: no base_prompt.txt (expected a LegalBench task folder)")
     with open(prompt_file, encoding="utf-8") as fh:
         template = fh.read()
-    import re
-
     fields = sorted(set(re.findall(r"\{\{(\w+)\}\}", template)))
     if not fields:
         raise FoundryError(f"{prompt_file}: no {{{{column}}}} placeholder")

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from domains.legal import layouts, verify
+from domains.legal import verify
 
 _UNREADABLE = ("no_answer", "not_yes_no", "not_a_date", "not_a_number", "no_option", "multiple", "bad_letter")
 
@@ -37,12 +37,10 @@ def score(example: dict, text: str) -> dict:
            "classify_acc": None, "layout_ok": None, "irac": None,
            "parse_fail": float(v.reason in _UNREADABLE or v.reason.startswith("layout_")),
            "answer_key": v.choice if task == "mbe" else v.value}
-    if task == "mbe":
-        from core.answers import final_answer
-
-        requested = layouts.parse(final_answer(text), example.get("layout") or "json")
+    if task == "mbe":  # the verifier tried the requested layout first: it parsed iff it is the one found
+        requested_ok = v.fmt == (example.get("layout") or "json")
         row.update(mbe_acc=float(v.correct), layout_ok=float(v.layout_ok), irac=v.irac,
-                   parse_fail=float(not requested.ok), choice=v.choice, gold_choice=str(example["answer"]).upper())
+                   parse_fail=float(not requested_ok), choice=v.choice, gold_choice=str(example["answer"]).upper())
     elif task == "rule":
         row["rule_acc"] = float(v.correct)
     else:

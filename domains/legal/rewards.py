@@ -34,12 +34,17 @@ class _Reward(Reward):
     defaults = {"answer_type": "", "options": "", "label_set": "", "layout": "", "order": ""}
 
 
-class _Option(_Reward):
-    name = "legal/option"
-    tasks = ("mbe",)
+class _Right(_Reward):
+    """1 when the verifier says the answer is right (the task-specific rewards differ only in
+    name and the tasks they apply to)."""
 
     def score(self, text, example):
         return float(verify.check(text, example).correct)
+
+
+class _Option(_Right):
+    name = "legal/option"
+    tasks = ("mbe",)
 
 
 class _Layout(_Reward):
@@ -66,20 +71,14 @@ class _Irac(_Reward):
         return parsed.irac_share() if fmt else 0.0
 
 
-class _Exact(_Reward):
+class _Exact(_Right):
     name = "legal/exact"
     tasks = ("rule",)
 
-    def score(self, text, example):
-        return float(verify.check(text, example).correct)
 
-
-class _Label(_Reward):
+class _Label(_Right):
     name = "legal/label"
     tasks = ("classify",)
-
-    def score(self, text, example):
-        return float(verify.check(text, example).correct)
 
 
 class _Correct(_Reward):

@@ -112,3 +112,13 @@ def test_parsers_never_raise(text):
                {"task": "rule", "answer_type": "date", "answer": "2024-03-01"},
                {"task": "classify", "answer": "offer"}):
         verify.check(text, ex)
+
+
+def test_eval_row_parse_fail_is_about_the_requested_layout():
+    ex = {"task": "mbe", "answer": "A", "options": OPTS, "layout": "markdown", "order": "option_first"}
+    md = f"<answer>{layouts.render('markdown', 'option_first', 'A', IRAC)}</answer>"
+    js = f"<answer>{layouts.render('json', 'option_first', 'A', IRAC)}</answer>"
+    assert evals.score(ex, md)["parse_fail"] == 0.0
+    row = evals.score(ex, js)  # right option, other layout: counted right, but a parse failure of markdown
+    assert row["mbe_acc"] == 1.0 and row["parse_fail"] == 1.0 and row["layout_ok"] == 0.0
+    assert evals.score(ex, "<answer>A</answer>")["parse_fail"] == 1.0
