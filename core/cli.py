@@ -16,14 +16,11 @@ import sys
 
 import typer
 import yaml
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from core.errors import FoundryError
+from core.ui import err, out, tag
 
-err = Console(stderr=True)
-out = Console()
 OVERRIDES = typer.Argument(None, help="key=value recipe overrides, e.g. stages.sft.args.max_steps=10")
 LAUNCHER = typer.Option(None, help="run under accelerate launch: ddp, fsdp2, zero2, zero3 or a config path")
 NPROC = typer.Option(None, "--num-processes", help="processes for --launcher (default: the config's)")
@@ -31,11 +28,11 @@ NPROC = typer.Option(None, "--num-processes", help="processes for --launcher (de
 
 def maybe_relaunch(launcher: str | None, num_processes: int | None) -> None:
     """Re-run this very command under ``accelerate launch`` when --launcher is given."""
-    from core.launch import config_path, inside_launch, relaunch, strip_launch_args
+    from core.launch import check_launcher, inside_launch, relaunch, strip_launch_args
 
     if not launcher or inside_launch():
         return
-    config_path(launcher)  # a bad name fails here, once, with did-you-mean
+    check_launcher(launcher)  # a bad name or a missing backend fails here, once, in one line
     argv = strip_launch_args(sys.argv[1:])
     prog = os.path.basename(sys.argv[0])
     if prog.startswith("foundry-"):  # the per-domain script: put the domain group back
@@ -51,7 +48,7 @@ def friendly(fn):
         try:
             return fn(*args, **kwargs)
         except FoundryError as exc:
-            err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            err.print(tag("error:", "red"), str(exc), soft_wrap=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err.print("interrupted; rerun with --resume to continue from the last checkpoint")
@@ -234,7 +231,7 @@ def build_root() -> typer.Typer:
         from core.doctor import report
 
         for line in report():
-            out.print(line, highlight=False)
+            out.print(line)
 
     @root.command("serve-rollouts")
     @friendly
@@ -275,7 +272,7 @@ def main() -> None:
     try:
         app = build_root()
     except FoundryError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
+        err.print(tag("error:", "red"), str(exc), soft_wrap=True)
         sys.exit(2)
     app()
 

@@ -39,6 +39,21 @@ def report() -> list[str]:
         lines.append(f"vLLM: installed; {'rollouts/eval can use it' if usable else 'needs a GPU, HF generate is used'}")
     else:
         lines.append("vLLM: not installed => HF generate for rollouts and eval (pip install 'r1-foundry[gpu]' on GPUs)")
+    if importlib.util.find_spec("deepspeed"):
+        import deepspeed
+
+        lines.append(f"DeepSpeed {deepspeed.__version__}: --launcher zero2 / zero3 available")
+    else:
+        lines.append("DeepSpeed: not installed => --launcher zero2/zero3 unavailable "
+                     "(pip install 'r1-foundry[deepspeed]' on GPUs; ddp and fsdp2 need nothing more)")
+    if importlib.util.find_spec("flash_attn"):
+        import flash_attn
+
+        lines.append(f"flash-attn {flash_attn.__version__}: installed (vLLM and transformers' flash_attention_2 "
+                     "can use it)")
+    else:
+        lines.append("flash-attn: not installed => PyTorch SDPA attention (optional on CUDA GPUs: "
+                     "pip install flash-attn --no-build-isolation)")
     for mod in ("trl", "transformers", "peft", "accelerate", "datasets"):
         spec = importlib.util.find_spec(mod)
         if spec:

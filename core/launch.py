@@ -32,6 +32,30 @@ def config_path(launcher: str) -> str:
     return known[launcher]
 
 
+def check_launcher(launcher: str) -> None:
+    """Fail before relaunching when the launcher's backend is not installed (one line, the fix).
+
+    Without this, ``--launcher zero2`` on a machine without DeepSpeed ends in accelerate's
+    ``ImportError`` traceback from every process.
+    """
+    import importlib.util
+
+    import yaml
+
+    path = config_path(launcher)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            cfg = yaml.safe_load(fh) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise FoundryError(f"{path}: not a readable accelerate config ({exc})") from None
+    if not isinstance(cfg, dict):
+        raise FoundryError(f"{path}: not an accelerate config (expected a mapping)")
+    kind = str(cfg.get("distributed_type", "NO")).upper()
+    if kind == "DEEPSPEED" and importlib.util.find_spec("deepspeed") is None:
+        raise FoundryError(f"launcher '{launcher}' runs DeepSpeed, which is not installed; "
+                           "run: pip install 'r1-foundry[deepspeed]' (on a CUDA machine), or use --launcher ddp")
+
+
 def inside_launch() -> bool:
     """True in a process started by accelerate/torchrun (so we must not launch again)."""
     return "LOCAL_RANK" in os.environ or "ACCELERATE_LAUNCHED" in os.environ

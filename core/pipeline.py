@@ -18,16 +18,14 @@ import json
 import os
 import random
 
-from rich.console import Console
-
 from core.config import Recipe, StageSpec, validate_stage_args
 from core.domain import Domain, get_domain
 from core.errors import FoundryError
 from core.io import atomic_write
 from core.models import SIZES, build_scratch_model, check_model_ref, train_tokenizer
 from core.registry import resolve
-
-console = Console(stderr=True)
+from core.ui import err as console
+from core.ui import tag
 
 
 def seed_everything(seed: int) -> None:
@@ -122,7 +120,7 @@ def variance_filter(domain: Domain, stage: StageSpec, model_path: str, dataset, 
     if is_main_process() and not os.path.isfile(path):
         model, tokenizer = load_for_generation(model_path)
         torch.manual_seed(seed)
-        console.print(f"[bold]filter[/] {len(pool)} prompts x {k} samples from {model_path}")
+        console.print(tag("filter", "bold"), f"{len(pool)} prompts x {k} samples from {model_path}")
         outs = generate_hf(model, tokenizer, pool["prompt"], max_new_tokens=int(stage.args.get(
             "max_completion_length", 256)), batch_size=batch_size, num_samples=k,
             temperature=float(stage.args.get("temperature", 1.0)))
@@ -135,7 +133,7 @@ def variance_filter(domain: Domain, stage: StageSpec, model_path: str, dataset, 
         info = {"key": key, "k": k, "prompts": len(pool), "kept": kept, "kept_fraction": len(kept) / max(len(pool), 1),
                 "mean_reward": sum(totals) / max(len(totals), 1)}
         if not kept:
-            console.print("[yellow]filter: no prompt has answers with different rewards; keeping all of them[/]")
+            console.print(tag("filter: no prompt has answers with different rewards; keeping all of them", "yellow"))
             info["kept"] = list(range(len(pool)))
         atomic_write(path, json.dumps(info))
         console.print(f"filter: kept {len(kept)} of {len(pool)} prompts ({100 * info['kept_fraction']:.0f}%)")
@@ -157,7 +155,7 @@ def run_stage(domain: Domain, recipe: Recipe, stage: StageSpec, model_path: str,
     qlora = m.qlora if stage.qlora is None else stage.qlora
     common = dict(model_path=model_path, train_dataset=dataset, out_dir=out_dir, args=stage.args, lora=lora,
                   qlora=qlora, lora_r=m.lora_r, lora_alpha=m.lora_alpha, resume=resume, seed=recipe.seed)
-    console.print(f"[bold]stage {stage.name}[/] ({stage.kind}) from {model_path} -> {out_dir}")
+    console.print(tag(f"stage {stage.name}", "bold"), f"({stage.kind}) from {model_path} -> {out_dir}")
     if stage.monitor_every and monitor is not None:
         from core.evaluation import HeldoutMonitor
         from core.models import load_tokenizer
@@ -185,7 +183,7 @@ def run_eval(domain: Domain, recipe: Recipe, model_path: str, ds, out_dir: str, 
     e = recipe.eval
     suite = domain.suite(e.suite)
     split = split or e.split or suite.get("split", "test")
-    console.print(f"[bold]eval[/] {stage} on {split} ({suite['name']})")
+    console.print(tag("eval", "bold"), f"{stage} on {split} ({suite['name']})")
     result = evaluate(model_path=model_path, dataset=split_of(ds, split), suite=suite, scorer=domain.suite_scorer(suite),
                       out_dir=out_dir, max_new_tokens=e.max_new_tokens, batch_size=e.batch_size, k=e.k,
                       temperature=e.temperature, limit=e.limit, backend=e.backend, stage=stage,
@@ -210,7 +208,7 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
     os.makedirs(out, exist_ok=True)
     data_dir = os.path.join(out, "data")
     if main and not (resume and os.path.isfile(os.path.join(data_dir, "dataset_dict.json"))):
-        console.print(f"[bold]data[/] {recipe.data.builder} -> {data_dir}")
+        console.print(tag("data", "bold"), f"{recipe.data.builder} -> {data_dir}")
         build_data(domain, recipe.data.builder, recipe.data.args, out)
     barrier()
     ds = load_data(data_dir)
@@ -249,5 +247,5 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
         ", ".join(f"{k}: {len(v)} rows" for k, v in ds.items()) + "."
     card = write_card(run_dir=out, recipe=recipe, results=results, base_model=recipe.model.name, data_desc=data_desc,
                       push_to_hub=push_to_hub, **domain_card_args(domain, recipe))
-    console.print(f"[green]done[/]: card {card}, results {results_path}")
+    console.print(tag("done:", "green"), f"card {card}, results {results_path}")
     return results

@@ -21,13 +21,13 @@ import random
 from collections import defaultdict
 
 from datasets import Dataset, DatasetDict
-from rich.console import Console
 
 from core.errors import FoundryError
+from core.ui import err as console
+from core.ui import tag
 from domains.chem import verify
 from domains.chem.sandbox import GROUPS, analyse_local
 
-console = Console(stderr=True)
 ALLOWED_ELEMENTS = {"C", "N", "O", "S", "F", "Cl", "Br", "I", "P"}
 # task -> (prompt template, tolerance); numbers are answered with two decimals
 QUESTIONS = {
@@ -288,7 +288,7 @@ def _chebi_rows(path: str, direction: str, source: str) -> list[dict]:
                          "completion": make_completion(_facts(info), desc), "task": "caption",
                          "template": "caption", "answer": desc})
     if skipped:
-        console.print(f"[yellow]{path}: skipped {skipped} row(s) whose SMILES RDKit cannot sanitise[/]")
+        console.print(tag(f"{path}: skipped {skipped} row(s) whose SMILES RDKit cannot sanitise", "yellow"))
     return rows
 
 

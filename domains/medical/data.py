@@ -25,15 +25,15 @@ import random
 import zipfile
 
 from datasets import Dataset, DatasetDict
-from rich.console import Console
 
 from core.choice import LETTERS
 from core.domain import base_example
 from core.errors import FoundryError
 from core.io import iter_jsonl, read_json
+from core.ui import err as console
+from core.ui import tag
 from domains.medical import kb, verify
 
-console = Console(stderr=True)
 SYNTHETIC_LABEL = "SYNTHETIC, not for clinical use"
 TEMPLATES = ("mcq_dx", "mcq_mgmt", "ranked", "ynm", "calc")
 DX_QUESTION = "Which of the following is the most likely diagnosis?"
@@ -326,7 +326,7 @@ def load_medmcqa(*, path: str, cop_base: int = 1, out: str | None = None) -> Dat
             rows.append(_mcq_row(rec["question"], options, "ABCD"[cop], "medmcqa", str(rec.get("id", f"{split}-{n}")),
                                  system=str(rec.get("subject_name") or "")))
         if multi or unanswered:
-            console.print(f"[yellow]{f}: skipped {multi} multi-choice row(s) and {unanswered} without an answer[/]")
+            console.print(tag(f"{f}: skipped {multi} multi-choice row(s) and {unanswered} without an answer", "yellow"))
         splits[split] = rows
     return DatasetDict({k: Dataset.from_list(v) for k, v in splits.items() if v})
 
