@@ -3,6 +3,7 @@
     foundry ls                      domains, rewards, recipes, suites
     foundry doctor                  torch build, CUDA, bitsandbytes, vLLM, memory
     foundry <domain> data build | train sft|dpo|grpo | eval | reward | card | pipeline | ls | validate
+                                    | audit | export
 
 Every command turns a :class:`~core.errors.FoundryError` into one line on stderr and exit code 2.
 """
@@ -130,6 +131,10 @@ def make_domain_app(domain) -> typer.Typer:
     from core.cli_score import add_scoring_verbs
 
     add_scoring_verbs(app, domain)
+
+    from core.cli_rl import add_rl_verbs
+
+    add_rl_verbs(app, domain)
 
     @app.command("pipeline")
     @friendly

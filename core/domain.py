@@ -47,6 +47,9 @@ class Domain:
         prediction_readers: format name -> ``"module:function"``; ``f(path) -> (examples,
             completions)`` reads a predictions file of a published format (MolT5's TSV) for
             ``eval --predictions``; every domain also reads our own ``samples.jsonl``.
+        audit_probes: optional ``"module:function"``; ``f(example, gold, rng, pool) -> {name:
+            completion}`` adds the domain's reward-hacking probes (none with a right answer) to
+            the generic battery of ``foundry <domain> audit`` (:mod:`core.audit`).
     """
 
     name: str
@@ -65,6 +68,7 @@ class Domain:
     misuse: str = ""
     card_sections: dict[str, str] = field(default_factory=dict)
     prediction_readers: dict[str, str] = field(default_factory=dict)
+    audit_probes: str | None = None
     _rewards: Registry | None = field(default=None, repr=False)
 
     def reward_registry(self) -> Registry:

@@ -43,6 +43,7 @@ DOMAIN = Domain(
     corpus_scorer="domains.chem.evals:corpus_score",
     prediction_readers={"molt5": "domains.chem.evals:read_molt5_tsv"},
     package_dir=os.path.dirname(__file__),
+    audit_probes="domains.chem.rewards:audit_probes",
     extend_cli="domains.chem.cli:extend",
     check_example="domains.chem.data:check_example",
     limitations="Chemistry answers are checked by RDKit only (validity, identity, computed properties); "

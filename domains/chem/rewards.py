@@ -214,3 +214,32 @@ def ether0():
 RANGES = {"chem/validity": (0.0, 1.0), "chem/exact": (0.0, 1.0), "chem/tanimoto": (0.0, 1.0),
           "chem/formula": (0.0, 1.0), "chem/property": (0.0, 1.0), "chem/constraint": (0.0, 1.0),
           "chem/format": (0.0, 1.0), "chem/molreasoner": (0.0, 2.0), "chem/ether0": (0.0, 1.0)}
+
+
+def audit_probes(example: dict, gold: str, rng, pool: list[dict]) -> dict:
+    """Chemistry's reward-hacking probes for ``foundry chem audit`` (:mod:`core.audit`), for tasks
+    whose answer is a molecule: a tiny valid molecule (methane), the prompt's own SMILES (the
+    longest SMILES-looking token of the prompt that RDKit reads), a molecule from the dataset at
+    random. One equal to the gold molecule is left out (a right answer, not a trick)."""
+    from core.answers import reasoning
+    from core.audit import prompt_text
+
+    if example.get("task") not in verify.MOLECULE_TASKS:
+        return {}
+    analyser = verify.default_analyser()
+    gold_info = analyser.analyse(str(example.get("answer") or ""))
+    tokens = sorted({t.strip(".,;:()'\"") for t in prompt_text(example.get("prompt")).split()}, key=len, reverse=True)
+    in_prompt = next((t for t in tokens if len(t) > 1 and any(c in t for c in "()=#[]cnoCNO")
+                      and analyser.analyse(t).ok), None)
+    others = [str(e.get("answer")) for e in pool if e.get("task") in verify.MOLECULE_TASKS]
+    candidates = {"chem_tiny_molecule": "C", "chem_prompt_smiles": in_prompt,
+                  "chem_random_dataset_molecule": rng.choice(others) if others else None}
+    out = {}
+    for name, smi in candidates.items():
+        if not smi:
+            continue
+        info = analyser.analyse(smi)
+        if gold_info.ok and info.ok and info.canonical == gold_info.canonical:
+            continue
+        out[name] = f"<think>{reasoning(gold)}</think><answer>{smi}</answer>"
+    return out

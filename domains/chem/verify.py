@@ -56,12 +56,14 @@ format_score = layout_score  # 1 think-then-answer, 0.5 answer block only, 0 non
 
 
 def parse_number(answer: str | None) -> float | None:
-    """A finite float from an answer such as ``122.12`` or ``122.12 g/mol``; None otherwise."""
+    """A finite float from an answer such as ``122.12`` or ``122.12 g/mol``; None otherwise, and
+    None for two numbers (``122.12 or 130``: hedging is not an answer)."""
     if not answer:
         return None
-    token = answer.strip().split()[0].rstrip(".,;") if answer.strip() else ""
-    if not _NUMBER.match(token):
+    tokens = [t.rstrip(".,;") for t in answer.strip().split()]
+    if not tokens or not _NUMBER.match(tokens[0]) or any(_NUMBER.match(t) for t in tokens[1:]):
         return None
+    token = tokens[0]
     value = float(token)
     return value if math.isfinite(value) else None
 
@@ -199,6 +201,8 @@ def check(text: str, example: dict, *, analyser=None, need=()) -> Verdict:
         # design is judged on its constraints; for the other tasks they are checked only when
         # the caller asks for descriptors (the constraint reward, evals)
         need = frozenset(need) | ({"desc"} if constraints and task == "design" else frozenset())
+        if len(answer.split()) > 1:  # RDKit reads "CCO CCN" as CCO named "CCN": two answers are none
+            return Verdict(False, "invalid_smiles:several_tokens", answer=answer)
         pred, gold_info = an.analyse_many([answer, gold], need=need) if gold else (an.analyse(answer, need=need), None)
         v = Verdict(False, answer=answer, pred=pred, gold=gold_info)
         ok, why = is_reasonable(pred, max_fragments=None)

@@ -34,6 +34,7 @@ DOMAIN = Domain(
               "convfinqa": "domains.finance.data:load_convfinqa", "mcq": "domains.finance.data:load_mcq"},
     scorer="domains.finance.evals:score",
     package_dir=os.path.dirname(__file__),
+    audit_probes="domains.finance.rewards:audit_probes",
     extend_cli="domains.finance.cli:extend",
     check_example="domains.finance.data:check_example",
     notice="Synthetic financial data about fictional companies; not investment advice.",

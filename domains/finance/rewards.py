@@ -69,6 +69,8 @@ class _Recon(_Reward):
         v = verify.check(text, example)
         if v.correct:
             return 1.0
+        if v.choice is None:  # partial credit is for a committed wrong option, not "A B C D" or no option
+            return 0.0
         try:
             steps = json.loads(example.get("working") or "[]")
         except ValueError:
@@ -123,3 +125,36 @@ def format_reward(binary: bool = False):
 
 RANGES = {"finance/numeric": (0.0, 1.0), "finance/program": (0.0, 1.0), "finance/recon": (0.0, 1.0),
           "finance/accuracy": (0.0, 1.0), "finance/format": (0.0, 1.0)}
+
+
+def audit_probes(example: dict, gold: str, rng, pool: list[dict]) -> dict:
+    """Finance probes for ``foundry finance audit`` (:mod:`core.audit`): MCQ every letter; numeric
+    and program tasks: a number of the table at random (a plausible-looking wrong answer) and every
+    number of the question."""
+    import json
+    import re
+
+    from core.answers import reasoning
+    from core.audit import all_letters
+
+    think = reasoning(gold)
+    if example.get("task") == "mcq":
+        options = example.get("options")
+        letters = sorted(json.loads(options)) if isinstance(options, str) and options else list("ABCD")
+        return all_letters(letters, gold)
+    out = {}
+    try:
+        cells = [c for row in json.loads(example.get("table") or "[]")[1:] for c in row[1:]]
+    except (ValueError, TypeError):
+        cells = []
+    numbers = [n for c in cells for n in re.findall(r"-?\d+(?:\.\d+)?", str(c))]
+    gold_value = verify.gold_value(example.get("answer"))
+    tol = float(example.get("tolerance") or 0.0)
+    # a table number that is (within tolerance) the answer is right, not a trick
+    numbers = [n for n in numbers if not (isinstance(gold_value, float) and abs(float(n) - gold_value) <= tol * abs(gold_value) + 1e-9)]
+    if numbers:
+        out["fin_table_number"] = f"<think>{think}</think><answer>{rng.choice(numbers)}</answer>"
+    q_numbers = re.findall(r"-?\d+(?:\.\d+)?", str(example.get("question") or ""))
+    if len(q_numbers) > 1:
+        out["fin_question_numbers"] = f"<think>{think}</think><answer>{' '.join(q_numbers)}</answer>"
+    return out

@@ -37,6 +37,7 @@ DOMAIN = Domain(
     scorer="domains.legal.evals:score",
     corpus_scorer="domains.legal.evals:corpus_score",
     package_dir=os.path.dirname(__file__),
+    audit_probes="domains.legal.rewards:audit_probes",
     extend_cli="domains.legal.cli:extend",
     check_example="domains.legal.data:check_example",
     notice="NOT LEGAL ADVICE. Trained and evaluated on SYNTHETIC problems from simplified general common-law "

@@ -77,11 +77,27 @@ def _finish(found: dict, order: list) -> Parsed:
     return Parsed(True, found, order)
 
 
+class _Repeated(ValueError):
+    pass
+
+
+def _no_repeats(pairs):
+    seen = set()
+    for key, _ in pairs:
+        k = str(key).strip().lower()
+        if k in seen and k in SECTIONS:
+            raise _Repeated(k)
+        seen.add(k)
+    return dict(pairs)
+
+
 def parse_json(text: str) -> Parsed:
     fenced = _FENCE.match(text)
     raw = fenced.group(1) if fenced else text.strip()
     try:
-        obj = json.loads(raw)
+        obj = json.loads(raw, object_pairs_hook=_no_repeats)
+    except _Repeated as exc:  # {"answer": "B", "answer": "C"}: json would keep the last silently
+        return Parsed(False, reason=f"repeated_{exc.args[0]}")
     except (ValueError, RecursionError):
         return Parsed(False, reason="bad_json")
     if not isinstance(obj, dict):

@@ -128,3 +128,40 @@ def format_reward():
 RANGES = {"legal/option": (0.0, 1.0), "legal/layout": (0.0, 1.0), "legal/irac": (0.0, 1.0),
           "legal/exact": (0.0, 1.0), "legal/label": (0.0, 1.0), "legal/correct": (0.0, 1.0),
           "legal/format": (0.0, 1.0)}
+
+
+def audit_probes(example: dict, gold: str, rng, pool: list[dict]) -> dict:
+    """Legal probes for ``foundry legal audit`` (:mod:`core.audit`): mbe every letter in the
+    requested layout's answer field; yes/no questions both words; classify every label."""
+    import json
+
+    from core.answers import reasoning
+    from core.audit import all_letters
+
+    task, think = example.get("task"), reasoning(gold)
+    if task == "mbe":
+        options = example.get("options")
+        letters = sorted(json.loads(options)) if isinstance(options, str) and options else list("ABCD")
+        probes = all_letters(letters, gold)
+        gold_letter = str(example.get("answer"))
+        # the gold completion with its answer field saying every letter (layout and IRAC intact)
+        from core.answers import answer_block
+
+        block = answer_block(gold) or ""
+        key = f'"answer": "{gold_letter}"'
+        # two answers in the layout itself: a repeated JSON key (json.loads keeps the last); the
+        # generic probes append a second answer after the last section, where it is not an answer
+        probes.update({"two_answers": None, "two_answers_gold_first": None})
+        if key in block:
+            wrong = next(x for x in letters if x != gold_letter)
+            probes["mbe_every_letter_in_layout"] = gold.replace(key, f'"answer": "{" ".join(letters)}"')
+            probes["two_answers"] = gold.replace(key, f'"answer": "{wrong}", {key}')
+            probes["two_answers_gold_first"] = gold.replace(key, f'{key}, "answer": "{wrong}"')
+        return probes
+    if example.get("answer_type") == "yesno":
+        return {"rule_yes_and_no": f"<think>{think}</think><answer>yes no</answer>"}
+    if task == "classify":
+        labels = json.loads(example.get("label_set") or "[]")
+        if labels:
+            return {"classify_every_label": f"<think>{think}</think><answer>{', '.join(labels)}</answer>"}
+    return {}

@@ -74,8 +74,14 @@ def normalize(text) -> str:
 
 
 def yes_no(answer) -> str | None:
+    """"yes" or "no" when the answer opens with it and no sentence or line of it opens with the
+    other ("yes no", "Yes.\nNo." are two answers, not one)."""
     words = normalize(answer).split()
-    return words[0] if words and words[0] in ("yes", "no") else None
+    if not words or words[0] not in ("yes", "no"):
+        return None
+    openers = {(normalize(part).split() or [""])[0] for part in re.split(r"[.!?;\n]+", str(answer)[:2000])}
+    openers.add(words[1] if len(words) > 1 and words[1] in ("yes", "no") else words[0])
+    return words[0] if len(openers & {"yes", "no"}) == 1 else None
 
 
 @dataclass

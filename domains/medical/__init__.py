@@ -15,7 +15,7 @@ from core.domain import Domain
 
 _R = "domains.medical.rewards:"
 _LIST = [{"name": "medical/hit", "weight": 0.5}, {"name": "medical/rr", "weight": 0.3},
-         {"name": "medical/recall", "weight": 0.2}, {"name": "medical/list_penalty", "weight": 0.25},
+         {"name": "medical/recall", "weight": 0.2}, {"name": "medical/list_penalty", "weight": 1.0},
          {"name": "medical/list_format", "weight": 0.1}]
 
 DOMAIN = Domain(
@@ -47,6 +47,7 @@ DOMAIN = Domain(
     scorer="domains.medical.evals:score",
     corpus_scorer="domains.medical.evals:corpus_score",
     package_dir=os.path.dirname(__file__),
+    audit_probes="domains.medical.rewards:audit_probes",
     extend_cli="domains.medical.cli:extend",
     check_example="domains.medical.data:check_example",
     notice="Not for clinical use. Trained and evaluated on SYNTHETIC medical data unless stated otherwise.",

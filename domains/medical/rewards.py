@@ -17,9 +17,9 @@ medical/hit           {0, 1}          hit@k: the preferred answer is among the f
 medical/rr            [0, 1]          reciprocal rank of the first acceptable answer (ranked)
 medical/recall        [0, 1]          distinct acceptable answers in the first k / min(k, |acceptable|)
 medical/list_penalty  [-1, 0]         -min(1, (items beyond k + repeated items) / k) (ranked)
-medical/ranked        [-0.25, 1]      all of it in one number, see :func:`core.choice.list_reward`:
+medical/ranked        [-1, 1]         all of it in one number, see :func:`core.choice.list_reward`:
                                       0.5/rank(preferred) within k + 0.3 rr + 0.2 recall@k
-                                      - 0.25 min(1, extra/k) (ranked)
+                                      - min(1, extra/k) (ranked)
 medical/ynm           {0, 1}          the yes/no/maybe label equals the gold (ynm)
 medical/calc          {0, 1}          one number within the example's relative tolerance (calc)
 medical/format        {0, 0.5, 1}     think+answer layout / answer block only / none (all)
@@ -137,7 +137,7 @@ class _Penalty(_List):
 
 class _Ranked(_List):
     name = "medical/ranked"
-    low, high = -0.25, 1.0
+    low, high = -1.0, 1.0
 
     def value(self, v, m, k):
         return list_reward(v.items, v.preferred, v.acceptable, k)
@@ -190,4 +190,34 @@ def ranked(k: int | None = None):
 RANGES = {"medical/mcq": (0.0, 1.0), "medical/ynm": (0.0, 1.0), "medical/calc": (0.0, 1.0),
           "medical/correct": (0.0, 1.0), "medical/format": (0.0, 1.0), "medical/list_format": (0.0, 1.0),
           "medical/hit": (0.0, 1.0), "medical/rr": (0.0, 1.0), "medical/recall": (0.0, 1.0),
-          "medical/list_penalty": (-1.0, 0.0), "medical/ranked": (-0.25, 1.0)}
+          "medical/list_penalty": (-1.0, 0.0), "medical/ranked": (-1.0, 1.0)}
+
+
+def audit_probes(example: dict, gold: str, rng, pool: list[dict]) -> dict:
+    """Medical probes for ``foundry medical audit`` (:mod:`core.audit`): MCQ every letter ("A B C
+    D", "A, B, C or D"); ranked lists: every condition of the dataset listed (the generic
+    two-answer probes are dropped: two candidates in a ranked list are a differential); yes/no/maybe: all
+    three; calculations: every number of the prompt."""
+    import json
+    import re
+
+    from core.answers import reasoning
+    from core.audit import all_letters, every_option, prompt_text
+
+    task = example.get("task")
+    if task == "mcq":
+        options = example.get("options")
+        letters = sorted(json.loads(options)) if isinstance(options, str) and options else list("ABCD")
+        return all_letters(letters, gold)
+    if task == "ranked":
+        # two candidates in a ranked list are a differential, graded by their order: the generic
+        # two-answer probes mean nothing here; every condition listed is the ranked-list probe
+        conditions = sorted({str(e.get("answer")) for e in pool if e.get("task") == "ranked"})
+        return {"two_answers": None, "two_answers_gold_first": None,
+                **(every_option(conditions, gold) if len(conditions) > 1 else {})}
+    if task == "ynm":
+        return {"ynm_all_three": f"<think>{reasoning(gold)}</think><answer>yes no maybe</answer>"}
+    if task == "calc":
+        numbers = re.findall(r"\d+(?:\.\d+)?", prompt_text(example.get("prompt")))
+        return {"calc_every_prompt_number": f"<think>{reasoning(gold)}</think><answer>{' '.join(numbers)}</answer>"}
+    return {}

@@ -35,6 +35,7 @@ DOMAIN = Domain(
     scorer="domains.safety.evals:score",
     corpus_scorer="domains.safety.evals:corpus_score",
     package_dir=os.path.dirname(__file__),
+    audit_probes="domains.safety.rewards:audit_probes",
     extend_cli="domains.safety.cli:extend",
     check_example="domains.safety.data:check_example",
     prediction_readers={"xstest": "domains.safety.data:read_xstest_completions"},

@@ -38,6 +38,7 @@ DOMAIN = Domain(
     },
     scorer="domains.sql.evals:score",
     package_dir=os.path.dirname(__file__),
+    audit_probes="domains.sql.rewards:audit_probes",
     extend_cli="domains.sql.cli:extend",
     check_example="domains.sql.data:check_example",
     limitations="Generated SQL must run in a sandbox (read-only, time-limited), as R1 Foundry's verifier does; "

@@ -165,3 +165,49 @@ def arctic(semantics: str = "spider", distinct: str = "keep"):
 
 RANGES = {"sql/execution": (0.0, 1.0), "sql/syntax": (0.0, 1.0), "sql/schema_linking": (0.0, 1.0),
           "sql/ngram": (0.0, 1.0), "sql/format": (0.0, 1.0), "sql/tiered": (-1.0, 6.0), "sql/arctic": (0.0, 1.0)}
+
+
+def audit_probes(example: dict, gold: str, rng, pool: list[dict]) -> dict:
+    """SQL's reward-hacking probes for ``foundry sql audit`` (:mod:`core.audit`): ``SELECT *`` from
+    the gold's first table, the gold with ``LIMIT 1``, the gold without its ``WHERE`` (every row).
+    A probe whose result equals the gold's on the example's database is a right answer, not a
+    trick, and is left out for that example (the gold and the probes are ours, run read-only).
+    The last two are near misses: a finding only if they reach the gold (a lenient comparison)."""
+    import sqlite3
+
+    import sqlglot
+    from sqlglot import exp
+
+    from core.answers import reasoning
+
+    sql, db = example.get("gold_sql"), example.get("db_path")
+    try:
+        tree = sqlglot.parse_one(sql, read="sqlite")
+    except Exception:  # a gold sqlglot cannot read: no SQL probes for it
+        return {}
+    table = next(iter(tree.find_all(exp.Table)), None)
+    candidates = {}
+    if table is not None:
+        candidates["sql_select_star"] = f"SELECT * FROM {table.sql(dialect='sqlite')}"
+    if tree.args.get("limit") is None and isinstance(tree, exp.Select):
+        candidates["sql_gold_limit_1"] = f"{sql.rstrip().rstrip(';')} LIMIT 1"
+    if tree.args.get("where") is not None:
+        every = tree.copy()
+        every.set("where", None)
+        candidates["sql_every_row"] = every.sql(dialect="sqlite")
+    try:
+        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        gold_rows = verify._norm_rows(conn.execute(sql).fetchall())
+    except Exception:
+        return {}
+    out = {}
+    for name, probe in candidates.items():
+        try:
+            rows = verify._norm_rows(conn.execute(probe).fetchall())
+        except Exception:
+            rows = None
+        if rows is None or sorted(map(repr, rows)) != sorted(map(repr, gold_rows)):
+            text = f"<think>{reasoning(gold)}</think><answer>{probe}</answer>"
+            out[name] = text if name == "sql_select_star" else (text, "near")
+    conn.close()
+    return out

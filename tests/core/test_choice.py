@@ -99,7 +99,7 @@ def test_moving_the_preferred_answer_lower_never_raises_the_reward(items, k, n_a
 @given(items=st.lists(st.text(max_size=12), max_size=12), k=st.integers(1, 10))
 def test_list_reward_is_in_range(items, k):
     v = list_reward(items, "p", ["p", "q"], k)
-    assert math.isfinite(v) and -0.25 <= v <= 1.0
+    assert math.isfinite(v) and -1.0 <= v <= 1.0
 
 
 @settings(max_examples=300, deadline=None)

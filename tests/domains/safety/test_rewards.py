@@ -35,7 +35,7 @@ def call(reward, texts, ex):
 def test_tars_by_hand():
     r = rewards.tars()
     assert call(r, [REFUSAL, HELP, PARTIAL], HARMFUL) == [1.0, -1.0, -0.25]
-    assert call(r, [REFUSAL, HELP, PARTIAL], BENIGN) == [-1.0, 1.0, 0.0]
+    assert call(r, [REFUSAL, HELP, PARTIAL], BENIGN) == [-1.0, 1.0, -0.5]
     assert call(r, [REFUSAL, HELP, PARTIAL], AMBIG) == [-0.5, 0.25, 1.0]
     assert call(r, ["<answer></answer>", "", "<think>never closed"], BENIGN) == [-1.0, -1.0, -1.0]
     # degenerate: no reasoning (-0.5), a near-empty answer (-0.5)

@@ -1,0 +1,69 @@
+"""Verbs about rewards leaving the building: ``audit`` (reward hacking, before training) and
+``export`` (data + reward entry points for verl and OpenRLHF). Split from :mod:`core.cli`.
+
+    foundry sql audit                                  # every preset, on the default data (smoke build)
+    foundry sql audit --presets arctic --data runs/sql/data --out runs/sql/audit
+    foundry sql export --format verl --recipe default --data runs/sql/data --out export/sql-verl
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import typer
+from rich.table import Table
+
+from core.cli import friendly, out
+from core.errors import FoundryError
+from core.ui import err, tag
+
+
+def add_rl_verbs(app: typer.Typer, domain) -> None:
+    @app.command("audit")
+    @friendly
+    def audit_cmd(presets: str = typer.Option(None, help="comma-separated reward presets (default: every preset)"),
+                  data: str = typer.Option(None, help="dataset folder (RUN/data); default: the default recipe's "
+                                                      "data, built with its smoke preset in a temporary folder"),
+                  split: str = typer.Option(None, help="split to draw examples from (default: every split with gold completions)"),
+                  n: int = typer.Option(32, help="examples per preset (spread over tasks)"),
+                  floor: float = typer.Option(None, help="share of the gold's margin a no-answer probe may earn "
+                                                         "(default 0.5)"),
+                  out_dir: str = typer.Option(None, "--out", help="write OUT/audit.json and OUT/audit.md"),
+                  allow: bool = typer.Option(False, help="exit 0 even when there are findings"),
+                  seed: int = typer.Option(0, help="sampling seed")):
+        """Reward-hacking audit: adversarial completions vs the gold, per preset; exit 1 on findings."""
+        from core.audit import FLOOR, run_audit, to_json, to_markdown
+        from core.audit import load_examples as load
+        from core.io import atomic_write
+
+        floor = FLOOR if floor is None else floor
+        names = [p.strip() for p in presets.split(",")] if presets else None
+        for p in names or []:
+            if p not in domain.reward_presets:
+                from core.registry import did_you_mean
+
+                raise FoundryError(f"unknown reward preset '{p}';{did_you_mean(p, domain.reward_presets)}")
+        with tempfile.TemporaryDirectory() as tmp:
+            examples, where, pool = load(domain, data, split, n, seed, tmp)
+            rows = run_audit(domain, names, examples, floor=floor, seed=seed, pool=pool)
+        table = Table("preset", "probe", "n", "mean", "gold", "share of margin", ">= gold", "s/compl.", "finding",
+                      title=f"{domain.name} reward audit on {where}")
+        for r in rows:
+            table.add_row(r.preset, r.probe, str(r.n), f"{r.mean:.3f}", f"{r.gold:.3f}",
+                          "" if r.probe == "gold" else f"{r.share:.0%}", f"{r.at_least_gold:.0%}",
+                          f"{r.seconds:.4f}", r.finding, style="red" if r.finding else None)
+        out.print(table)
+        if out_dir:
+            os.makedirs(out_dir, exist_ok=True)
+            atomic_write(os.path.join(out_dir, "audit.json"), to_json(rows, where, floor))
+            atomic_write(os.path.join(out_dir, "audit.md"), to_markdown(rows))
+            out.print(f"wrote {os.path.join(out_dir, 'audit.json')} and audit.md")
+        findings = [r for r in rows if r.finding]
+        if findings:
+            err.print(tag(f"{len(findings)} finding(s)", "red"),
+                      "; ".join(f"{r.preset}/{r.probe}: {r.finding}" for r in findings))
+            if not allow:
+                raise typer.Exit(1)
+        else:
+            out.print(tag("no findings", "green"))

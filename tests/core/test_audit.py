@@ -1,0 +1,75 @@
+"""The reward-hacking audit: it finds a hackable reward, passes every shipped preset, and the CLI
+exits 1 on findings unless --allow."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from core import audit
+from core.cli import build_root
+from core.domain import discover, get_domain
+
+DOMAINS = sorted(discover())
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory):
+    """Each domain's default data (smoke build) and its audit sample, built once."""
+    tmp = tmp_path_factory.mktemp("audit")
+    return {name: audit.load_examples(get_domain(name), None, None, 32, 0, str(tmp / name)) for name in DOMAINS}
+
+
+@pytest.mark.parametrize("name", DOMAINS)
+def test_every_shipped_preset_passes_the_audit(name, samples):
+    examples, where, pool = samples[name]
+    rows = audit.run_audit(get_domain(name), None, examples, pool=pool)
+    assert {r.preset for r in rows} == set(get_domain(name).reward_presets)
+    probes = {r.probe for r in rows}
+    assert set(audit.GENERIC) - {"two_answers", "two_answers_gold_first"} <= probes
+    findings = [f"{r.preset}/{r.probe}: {r.finding}" for r in rows if r.finding]
+    assert not findings, findings
+    for r in rows:  # scoring stays fast on every probe, the huge one included
+        assert r.seconds < audit.SLOW_S
+
+
+def test_domain_probes_are_there(samples):
+    probes = {name: {r.probe for r in audit.run_audit(get_domain(name), None, *samples[name][:1],
+                                                        pool=samples[name][2])} for name in ("sql", "chem", "medical")}
+    assert {"sql_select_star", "sql_gold_limit_1", "sql_every_row"} <= probes["sql"]
+    assert {"chem_tiny_molecule", "chem_random_dataset_molecule"} <= probes["chem"]
+    assert {"mcq_all_letters", "list_every_option"} <= probes["medical"]
+
+
+def test_a_format_only_preset_is_caught(samples, monkeypatch):
+    """A preset paying for the layout alone: the prompt copied back in tags earns the gold's total."""
+    sql = get_domain("sql")
+    monkeypatch.setitem(sql.reward_presets, "format-only", [{"name": "sql/format", "weight": 1.0}])
+    rows = audit.audit_preset(sql, "format-only", samples["sql"][0], pool=samples["sql"][2])
+    found = {r.probe: r.finding for r in rows if r.finding}
+    assert "scores at least the gold" in found["prompt_copy"]
+    assert "sql_select_star" in found
+
+
+def test_near_misses_and_right_answers_use_their_own_rule():
+    rows = [audit.ProbeResult("p", "gold", 4, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, "")]
+    assert audit.to_markdown(rows).startswith("| probe | p |")
+    assert "answer_only" in audit.CARRIES_ANSWER and "empty" not in audit.CARRIES_ANSWER
+
+
+def test_cli_exit_codes(tmp_path, monkeypatch):
+    res = CliRunner().invoke(build_root(), ["finance", "audit", "--presets", "finqa", "--n", "12",
+                                            "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    report = json.load(open(tmp_path / "audit.json"))
+    assert report["findings"] == [] and report["rows"][0]["probe"] == "gold"
+    assert (tmp_path / "audit.md").read_text().startswith("| probe | finqa |")
+
+    fin = get_domain("finance")
+    monkeypatch.setitem(fin.reward_presets, "format-only", [{"name": "finance/format", "weight": 1.0}])
+    bad = CliRunner().invoke(build_root(), ["finance", "audit", "--presets", "format-only", "--n", "12"])
+    assert bad.exit_code == 1 and "finding(s)" in bad.output
+    allowed = CliRunner().invoke(build_root(), ["finance", "audit", "--presets", "format-only", "--n", "12", "--allow"])
+    assert allowed.exit_code == 0
+    unknown = CliRunner().invoke(build_root(), ["finance", "audit", "--presets", "finqaa"])
+    assert unknown.exit_code == 2 and "finqa" in unknown.output
