@@ -22,6 +22,7 @@ from collections import defaultdict
 
 from datasets import Dataset, DatasetDict
 
+from core import hub
 from core.errors import FoundryError
 from core.ui import err as console
 from core.ui import tag
@@ -265,13 +266,19 @@ def analyse_user_smiles(smiles: list[str]) -> list:
         analyser.close()
 
 
-def _chebi_rows(path: str, direction: str, source: str) -> list[dict]:
+def _chebi_rows(path: str, direction: str, source: str, items=None) -> list[dict]:
+    """Examples from a ChEBI-20 TSV, or from ``items`` ((where, record) pairs of a hub copy)."""
     records = []
-    for n, rec in _rows_tsv(path, ("CID", "SMILES", "description")):
-        smi, desc = rec["SMILES"].strip(), rec["description"].strip()
+    if items is None:
+        items = [(f"{path}:{n}", rec) for n, rec in _rows_tsv(path, ("CID", "SMILES", "description"))]
+    for where, rec in items:
+        missing = [c for c in ("CID", "SMILES", "description") if c not in rec]
+        if missing:
+            raise FoundryError(f"{where}: missing column(s) {missing} (map a hub copy's names with --arg rename=...)")
+        smi, desc = str(rec["SMILES"] or "").strip(), str(rec["description"] or "").strip()
         if not smi or not desc:
-            raise FoundryError(f"{path}:{n}: empty SMILES or description")
-        records.append((rec["CID"].strip(), smi, desc))
+            raise FoundryError(f"{where}: empty SMILES or description")
+        records.append((str(rec["CID"]).strip(), smi, desc))
     rows, skipped = [], 0
     for (cid, smi, desc), info in zip(records, analyse_user_smiles([r[1] for r in records]), strict=True):
         if not info.ok:  # a handful of ChEBI-20 SMILES do not sanitise in RDKit; they cannot be verified
@@ -292,13 +299,21 @@ def _chebi_rows(path: str, direction: str, source: str) -> list[dict]:
     return rows
 
 
-def load_chebi20(*, path: str, direction: str = "both", out: str | None = None) -> DatasetDict:
+def load_chebi20(*, path: str, direction: str = "both", rename: str | None = None,
+                 out: str | None = None) -> DatasetDict:
     """ChEBI-20 (Edwards et al.) from disk: ``train.txt``, ``validation.txt``, ``test.txt``
     (tab-separated ``CID``, ``SMILES``, ``description``), or one such file (becomes ``test``).
     ``direction``: ``text2mol`` (description -> SMILES), ``mol2text`` (SMILES -> description,
-    scored with BLEU/ROUGE) or ``both``."""
+    scored with BLEU/ROUGE) or ``both``.
+
+    Hub: ``path=hf:<a ChEBI-20 copy>`` with the columns ``CID``, ``SMILES``, ``description``;
+    copies that rename them map back with ``--arg rename=smiles:SMILES,caption:description,...``
+    (no copy is official; MolT5's authors distribute the TSV files)."""
     if direction not in ("text2mol", "mol2text", "both"):
         raise FoundryError(f"data.args.direction: expected text2mol, mol2text or both, got '{direction}'")
+    if hub.is_hub(path):
+        return DatasetDict({split: Dataset.from_list(_chebi_rows(path, direction, "chebi20", items))
+                            for split, items in hub.records(path, rename=rename).items()})
     if os.path.isfile(path):
         files = {"test": path}
     elif os.path.isdir(path):
@@ -330,9 +345,16 @@ def load_property(*, path: str, column: str, smiles_column: str = "smiles", name
                   tolerance: float = 0.5, test_fraction: float = 0.1, val_fraction: float = 0.05, seed: int = 0,
                   out: str | None = None) -> DatasetDict:
     """A CSV/TSV/JSONL of SMILES with a numeric property column, as ``property`` tasks, split by
-    scaffold. ``name`` is how prompts call the property (default: the column name)."""
+    scaffold. ``name`` is how prompts call the property (default: the column name).
+
+    Hub: ``path=hf:<id>`` (every split pooled, then split by scaffold), e.g. a MoleculeNet copy
+    with ``--arg smiles_column=smiles --arg column=...``."""
+    if hub.is_hub(path):
+        table = [(f"row {i}", rec) for items in hub.records(path).values() for i, (_, rec) in enumerate(items)]
+    else:
+        table = _read_table(path)
     records = []
-    for n, rec in _read_table(path):
+    for n, rec in table:
         if smiles_column not in rec or column not in rec:
             raise FoundryError(f"{path}:{n}: missing column '{smiles_column if smiles_column not in rec else column}'"
                                f"; pass --arg smiles_column=... / --arg column=...")

@@ -20,6 +20,7 @@ import random
 
 from datasets import Dataset, DatasetDict
 
+from core import hub
 from core.domain import base_example
 from core.errors import FoundryError
 from core.io import iter_jsonl, read_json
@@ -358,13 +359,33 @@ def _split_files(path: str, names: dict) -> dict[str, str]:
     return found
 
 
-def load_finqa(*, path: str, out: str | None = None) -> DatasetDict:
-    """FinQA ``dataset/{train,dev,test}.json`` (a folder) or one such file (becomes ``test``)."""
+def _json_records(names: dict):
+    def read(path):
+        out = {}
+        for split, f in _split_files(path, names).items():
+            out[split] = [(f"{f}: entry {n}" + (f" (id {e.get('id', '?')})" if isinstance(e, dict) else ""), e)
+                          for n, e in enumerate(_load_json_list(f))]
+        return out
+    return read
+
+
+_QA_FIELDS = ("question", "program", "exe_ans")
+
+
+def load_finqa(*, path: str, rename: str | None = None, out: str | None = None) -> DatasetDict:
+    """FinQA ``dataset/{train,dev,test}.json`` (a folder) or one such file (becomes ``test``).
+
+    Hub: ``path=hf:<a FinQA copy>``. Rows with the official nested ``qa`` object are read as the
+    files are; copies that flatten it (``question``, ``program``, ``exe_ans`` at the top level,
+    beside ``pre_text``, ``post_text``, ``table``) are put back together; other names map with
+    ``--arg rename=hub:ours,...`` (e.g. ``answers:exe_ans``)."""
     splits = {}
-    for split, f in _split_files(path, {"train": "train.json", "val": "dev.json", "test": "test.json"}).items():
+    read = _json_records({"train": "train.json", "val": "dev.json", "test": "test.json"})
+    for split, items in hub.split_records(path, read, rename=rename).items():
         rows = []
-        for n, entry in enumerate(_load_json_list(f)):
-            where = f"{f}: entry {n} (id {entry.get('id', '?')})" if isinstance(entry, dict) else f"{f}: entry {n}"
+        for where, entry in items:
+            if isinstance(entry, dict) and not isinstance(entry.get("qa"), dict) and all(k in entry for k in _QA_FIELDS):
+                entry = {**entry, "qa": {k: entry[k] for k in _QA_FIELDS}}
             if not isinstance(entry, dict) or not isinstance(entry.get("qa"), dict):
                 raise FoundryError(f"{where}: field 'qa' must be an object")
             rows.append(_finqa_row(entry, entry["qa"], where))
@@ -372,15 +393,18 @@ def load_finqa(*, path: str, out: str | None = None) -> DatasetDict:
     return DatasetDict({k: Dataset.from_list(v) for k, v in splits.items() if v})
 
 
-def load_convfinqa(*, path: str, out: str | None = None) -> DatasetDict:
+def load_convfinqa(*, path: str, rename: str | None = None, out: str | None = None) -> DatasetDict:
     """ConvFinQA ``train.json``/``dev.json`` (a folder) or one file: one example per turn from
     ``annotation.dialogue_break``, ``turn_program`` and ``exe_ans_list``; earlier turns and their
-    gold answers are in the prompt."""
+    gold answers are in the prompt.
+
+    Hub: ``path=hf:<a ConvFinQA copy>`` whose rows keep the official ``annotation`` object
+    (copies that split conversations into turns differ too much to map; use the files)."""
     splits = {}
-    for split, f in _split_files(path, {"train": "train.json", "val": "dev.json"}).items():
+    for split, items in hub.split_records(path, _json_records({"train": "train.json", "val": "dev.json"}),
+                                          rename=rename).items():
         rows = []
-        for n, entry in enumerate(_load_json_list(f)):
-            where = f"{f}: entry {n} (id {entry.get('id', '?') if isinstance(entry, dict) else '?'})"
+        for where, entry in items:
             ann = entry.get("annotation") if isinstance(entry, dict) else None
             if not isinstance(ann, dict):
                 raise FoundryError(f"{where}: field 'annotation' must be an object")
@@ -398,12 +422,13 @@ def load_convfinqa(*, path: str, out: str | None = None) -> DatasetDict:
     return DatasetDict({k: Dataset.from_list(v) for k, v in splits.items() if v})
 
 
-def load_mcq(*, path: str, out: str | None = None) -> DatasetDict:
+def load_mcq(*, path: str, rename: str | None = None, out: str | None = None) -> DatasetDict:
     """A generic MCQ JSONL: ``question``, ``options`` {letter: text}, ``answer`` (letter), optional
-    ``solution`` (worked solution used as the gold reasoning)."""
+    ``solution`` (worked solution used as the gold reasoning); ``hf:`` rows with the same fields
+    (every split goes to ``test``)."""
     rows = []
-    for n, rec in iter_jsonl(path):
-        where = f"{path}:{n}"
+    found = hub.split_records(path, lambda p: {"test": [(f"{p}:{n}", rec) for n, rec in iter_jsonl(p)]}, rename=rename)
+    for where, rec in (pair for items in found.values() for pair in items):
         for key in ("question", "options", "answer"):
             if key not in rec:
                 raise FoundryError(f"{where}: missing field '{key}'")

@@ -23,6 +23,7 @@ import re
 
 from datasets import Dataset, DatasetDict
 
+from core import hub
 from core.choice import LETTERS
 from core.domain import base_example
 from core.errors import FoundryError
@@ -264,7 +265,7 @@ _BARLLAMA_IRAC = {"issue": "Legal_Concept", "rule": "Rule_Application", "applica
 
 
 def load_mbe(*, path: str, split: str = "test", layout: str = "json", order: str = "option_first",
-             test_share: float = 0.0, seed: int = 0, out: str | None = None) -> DatasetDict:
+             test_share: float = 0.0, seed: int = 0, rename: str | None = None, out: str | None = None) -> DatasetDict:
     """bar-llama's MBE JSON (``raw_dataset.json`` or ``distilled_dataset.json``): a list of
     ``domain``, ``question_number``, ``question``, ``options`` {optionA: "A. ...", ..},
     ``correct_answer`` (A-D), ``explanation`` (a string, or in the distilled file an object
@@ -273,15 +274,23 @@ def load_mbe(*, path: str, split: str = "test", layout: str = "json", order: str
     Legal_Concept, rule = Rule_Application, application = Fact_Analysis, conclusion =
     Legal_Conclusion; a plain explanation becomes the application with the other sections empty.
     Every question goes to ``split``; with ``test_share`` > 0 a seeded share goes to ``test`` and
-    the rest to ``train`` (for SFT on the file itself, as the bar-llama recipe does)."""
+    the rest to ``train`` (for SFT on the file itself, as the bar-llama recipe does).
+
+    Hub: ``path=hf:<a copy>`` whose rows carry the same fields (bar-llama publishes the JSON files
+    on GitHub, not on the hub; every hub split is pooled)."""
     if layout not in lay.FORMATS or order not in lay.ORDERS:
         raise FoundryError(f"mbe: layout must be one of {', '.join(lay.FORMATS)} and order one of {', '.join(lay.ORDERS)}")
-    data = read_json(path, "bar-llama's MBE JSON (a list of questions)")
+    if hub.is_hub(path):
+        data = [rec for items in hub.records(path, rename=rename).values() for _, rec in items]
+    else:
+        data = read_json(path, "bar-llama's MBE JSON (a list of questions)")
     if not isinstance(data, list):
         raise FoundryError(f"{path}: expected a JSON list of questions")
     rows = []
     for i, rec in enumerate(data):
         where = f"{path}: entry {i}" + (f" (question_number {rec.get('question_number')})" if isinstance(rec, dict) else "")
+        if isinstance(rec, dict) and isinstance(rec.get("options"), dict):
+            rec = {**rec, "options": {k: v for k, v in rec["options"].items() if v is not None}}
         if not isinstance(rec, dict):
             raise FoundryError(f"{where}: expected an object")
         for key in ("question", "options", "correct_answer"):
@@ -324,27 +333,47 @@ def load_mbe(*, path: str, split: str = "test", layout: str = "json", order: str
     return DatasetDict({split: Dataset.from_list(rows)})
 
 
-def load_legalbench(*, path: str, out: str | None = None) -> DatasetDict:
+def load_legalbench(*, path: str, task_dir: str | None = None, rename: str | None = None,
+                    out: str | None = None) -> DatasetDict:
     """A LegalBench task folder: ``base_prompt.txt`` with ``{{column}}`` placeholders and
     ``train.tsv`` / ``test.tsv`` (``answer``, ``index`` and the columns the prompt names). Each
-    file becomes a split; the label set is every answer seen in the task."""
-    task = os.path.basename(os.path.normpath(path))
-    prompt_file = os.path.join(path, "base_prompt.txt")
+    file becomes a split; the label set is every answer seen in the task.
+
+    Hub: ``path=hf:nguha/legalbench:<task>`` (train/test with the TSVs' columns; the test split
+    exists only there). The hub copy has no ``base_prompt.txt``: ``task_dir`` is the task's folder
+    of the LegalBench repository, which holds it."""
+    folder = task_dir if hub.is_hub(path) else path
+    if hub.is_hub(path) and not task_dir:
+        raise FoundryError(f"{path}: the hub copy of LegalBench has the rows only; also pass --arg task_dir=DIR, "
+                           "the task's folder of the LegalBench repository (it holds base_prompt.txt)")
+    task = os.path.basename(os.path.normpath(folder))
+    prompt_file = os.path.join(folder, "base_prompt.txt")
     if not os.path.isfile(prompt_file):
-        raise FoundryError(f"{path}: no base_prompt.txt (expected a LegalBench task folder)")
+        raise FoundryError(f"{folder}: no base_prompt.txt (expected a LegalBench task folder)")
     with open(prompt_file, encoding="utf-8") as fh:
         template = fh.read()
     fields = sorted(set(re.findall(r"\{\{(\w+)\}\}", template)))
     if not fields:
         raise FoundryError(f"{prompt_file}: no {{{{column}}}} placeholder")
     raw: dict[str, list] = {}
-    for split in ("train", "test"):
-        f = os.path.join(path, f"{split}.tsv")
-        if not os.path.isfile(f):
-            continue
-        for n, rec in iter_table(f, ("answer", *fields), delimiter="\t", what=f"LegalBench columns answer, index, {', '.join(fields)}"):
+
+    def local(_):
+        found = {}
+        for split in ("train", "test"):
+            f = os.path.join(path, f"{split}.tsv")
+            if os.path.isfile(f):
+                found[split] = [(f"{f}:{n}", rec) for n, rec in iter_table(
+                    f, ("answer", *fields), delimiter="\t", what=f"LegalBench columns answer, index, {', '.join(fields)}")]
+        return found
+
+    for split, items in hub.split_records(path, local, rename=rename).items():
+        for where, rec in items:
+            rec = {k: "" if v is None else str(v) for k, v in rec.items()}
+            missing = [c for c in ("answer", *fields) if c not in rec]
+            if missing:
+                raise FoundryError(f"{where}: missing column(s) {missing}")
             if not rec["answer"].strip():
-                raise FoundryError(f"{f}:{n}: field 'answer' is empty")
+                raise FoundryError(f"{where}: field 'answer' is empty")
             prompt = template
             for col in fields:
                 prompt = prompt.replace("{{" + col + "}}", rec[col])

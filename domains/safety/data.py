@@ -22,6 +22,7 @@ import random
 
 from datasets import Dataset, DatasetDict
 
+from core import hub
 from core.domain import base_example
 from core.errors import FoundryError
 from core.io import iter_jsonl, iter_table
@@ -205,14 +206,40 @@ def _need(row: dict, fields, where: str) -> None:
             raise FoundryError(f"{where}: field '{f}' is empty")
 
 
-def load_xstest(*, path: str, split: str = "test", out: str | None = None) -> DatasetDict:
+def _table(path: str, names, required, what: str, rename, defaults: dict | None = None) -> list[tuple[str, int, dict]]:
+    """(where, number, record) of a CSV from disk (``names``: the files to look for in a folder),
+    or of an ``hf:`` spec (every split pooled; missing columns from ``defaults``)."""
+    if hub.is_hub(path):
+        out = []
+        for items in hub.records(path, rename=rename).values():
+            for where, rec in items:
+                rec = {**(defaults or {}), **{k: "" if v is None else str(v) for k, v in rec.items()}}
+                missing = [c for c in required if c not in rec]
+                if missing:
+                    raise FoundryError(f"{where}: missing column(s) {missing}; the loader reads {what} "
+                                       "(map other names with --arg rename=hub:ours,...)")
+                out.append((where, len(out) + 1, rec))
+        return out
+    path = _find(path, names, what)
+    return [(f"{path}:{n}", n, rec) for n, rec in iter_table(path, required, what=what)]
+
+
+# the walledai copies on the hub (prompt/category/... columns), mapped to the official CSV names
+XSTEST_HUB = {"prompt": "prompt", "type": "type", "label": "label", "focus": "focus", "note": "note"}
+HARMBENCH_HUB = {"prompt": "Behavior", "category": "SemanticCategory", "context": "ContextString"}
+STRONGREJECT_HUB = {"prompt": "forbidden_prompt", "category": "category", "source": "source"}
+
+
+def load_xstest(*, path: str, split: str = "test", rename: str | None = None, out: str | None = None) -> DatasetDict:
     """XSTest (Röttger et al., 2024) ``xstest_prompts.csv``: ``id, prompt, type, label, focus, note``.
     ``label`` safe -> the model should comply; unsafe (the ``contrast_*`` types) -> refuse. The
-    prompts have no reference responses (evaluation only)."""
-    path = _find(path, ("xstest_prompts.csv", "xstest_v2_prompts.csv"), "XSTest's xstest_prompts.csv")
+    prompts have no reference responses (evaluation only).
+
+    Hub: ``path=hf:walledai/XSTest`` (``prompt``, ``type``, ``label``, ``focus``, ``note``: the
+    CSV's names without ``id``; rows are numbered)."""
     rows = []
-    for n, rec in iter_table(path, ("prompt", "type", "label"), what="XSTest's columns id, prompt, type, label, focus, note"):
-        where = f"{path}:{n}"
+    for where, n, rec in _table(path, ("xstest_prompts.csv", "xstest_v2_prompts.csv"), ("prompt", "type", "label"),
+                                "XSTest's columns id, prompt, type, label, focus, note", rename or XSTEST_HUB):
         _need(rec, ("prompt", "type", "label"), where)
         label = rec["label"].strip().lower()
         if label not in ("safe", "unsafe"):
@@ -226,16 +253,25 @@ def load_xstest(*, path: str, split: str = "test", out: str | None = None) -> Da
     return DatasetDict({split: Dataset.from_list(rows)})
 
 
-def load_harmbench(*, path: str, split: str = "test", functional: str = "", out: str | None = None) -> DatasetDict:
+def load_harmbench(*, path: str, split: str = "test", functional: str = "", rename: str | None = None,
+                   out: str | None = None) -> DatasetDict:
     """HarmBench (Mazeika et al., 2024) behaviours CSV: ``Behavior, FunctionalCategory,
     SemanticCategory, Tags, ContextString, BehaviorID``. Every behaviour should be refused. A
     contextual behaviour's prompt is its ``ContextString``, a separator and the behaviour, as
-    HarmBench builds it. ``functional`` keeps one FunctionalCategory (standard, contextual, copyright)."""
-    path = _find(path, ("harmbench_behaviors_text_all.csv",), "HarmBench's behaviours CSV")
+    HarmBench builds it. ``functional`` keeps one FunctionalCategory (standard, contextual, copyright).
+
+    Hub: ``path=hf:walledai/HarmBench:standard`` (or ``:contextual``, ``:copyright``): ``prompt``
+    -> Behavior, ``category`` -> SemanticCategory, ``context`` -> ContextString; the config is the
+    FunctionalCategory and the row number the BehaviorID."""
+    config = hub.parse(path)[1] if hub.is_hub(path) else None
     rows = []
-    for n, rec in iter_table(path, ("Behavior", "FunctionalCategory", "SemanticCategory", "BehaviorID"),
-                             what="HarmBench's columns Behavior, FunctionalCategory, SemanticCategory, Tags, ContextString, BehaviorID"):
-        where = f"{path}:{n}"
+    for where, n, rec in _table(path, ("harmbench_behaviors_text_all.csv",),
+                                ("Behavior", "FunctionalCategory", "SemanticCategory", "BehaviorID"),
+                                "HarmBench's columns Behavior, FunctionalCategory, SemanticCategory, Tags, "
+                                "ContextString, BehaviorID", rename or HARMBENCH_HUB,
+                                {"FunctionalCategory": config or "standard", "SemanticCategory": "", "BehaviorID": ""}):
+        if hub.is_hub(path) and not rec.get("BehaviorID"):
+            rec["BehaviorID"] = f"{config or 'hub'}-{n}"
         _need(rec, ("Behavior", "BehaviorID"), where)
         fc = rec["FunctionalCategory"].strip()
         if functional and fc != functional:
@@ -249,13 +285,16 @@ def load_harmbench(*, path: str, split: str = "test", functional: str = "", out:
     return DatasetDict({split: Dataset.from_list(rows)})
 
 
-def load_strongreject(*, path: str, split: str = "test", out: str | None = None) -> DatasetDict:
+def load_strongreject(*, path: str, split: str = "test", rename: str | None = None,
+                      out: str | None = None) -> DatasetDict:
     """StrongREJECT (Souly et al., 2024) ``strongreject_dataset.csv``: ``category, source,
-    forbidden_prompt``. Every prompt should be refused."""
-    path = _find(path, ("strongreject_dataset.csv", "strongreject_small_dataset.csv"), "StrongREJECT's CSV")
+    forbidden_prompt``. Every prompt should be refused.
+
+    Hub: ``path=hf:walledai/StrongREJECT`` (``prompt`` -> forbidden_prompt, ``category``, ``source``)."""
     rows = []
-    for n, rec in iter_table(path, ("category", "forbidden_prompt"), what="StrongREJECT's columns category, source, forbidden_prompt"):
-        where = f"{path}:{n}"
+    for where, n, rec in _table(path, ("strongreject_dataset.csv", "strongreject_small_dataset.csv"),
+                                ("category", "forbidden_prompt"), "StrongREJECT's columns category, source, "
+                                "forbidden_prompt", rename or STRONGREJECT_HUB):
         _need(rec, ("forbidden_prompt", "category"), where)
         rows.append(respond_row(rec["forbidden_prompt"].strip(), "refuse", category=rec["category"].strip(),
                                 family=f"strongreject/{rec['category'].strip()}", xstest_type="harmful", id=str(n),
@@ -269,45 +308,48 @@ _LABELS = {"harmful": "refuse", "unsafe": "refuse", "unharmful": "comply", "beni
            "ambiguous": "partial"}
 
 
-def load_jsonl(*, path: str, split: str = "test", out: str | None = None) -> DatasetDict:
+def load_jsonl(*, path: str, split: str = "test", rename: str | None = None, out: str | None = None) -> DatasetDict:
     """A generic JSONL: ``prompt``, ``label`` (harmful/unsafe, unharmful/benign/safe, ambiguous),
     optional ``response`` with ``response_label`` (harmful/unharmful) and ``refusal_label``
     (refusal/compliance; when absent it is read from the response with the strict detector),
     optional ``completion`` (a reference answer, ``<think>..</think><answer>..</answer>``),
     optional ``split`` (default the ``split`` argument), ``category``, ``id``. A row with a
-    ``response`` is a guard example; one without is a respond example."""
+    ``response`` is a guard example; one without is a respond example. ``hf:`` rows with the same
+    fields work too (the hub split is kept unless the row names one)."""
     splits: dict[str, list] = {}
-    for n, rec in iter_jsonl(path):
-        where = f"{path}:{n}"
-        if not isinstance(rec.get("prompt"), str) or not rec["prompt"].strip():
-            raise FoundryError(f"{where}: field 'prompt' must be a non-empty string")
-        label = str(rec.get("label") or "").strip().lower()
-        if label not in _LABELS:
-            raise FoundryError(f"{where}: field 'label' is {rec.get('label')!r}, expected one of {', '.join(_LABELS)}")
-        meta = {"category": str(rec.get("category") or ""), "family": f"jsonl/{rec.get('category') or label}",
-                "id": str(rec.get("id") or n), "source": os.path.basename(path), "synthetic": False}
-        if rec.get("response") not in (None, ""):
-            if _LABELS[label] == "partial":
-                raise FoundryError(f"{where}: a guard row (with 'response') needs label harmful or unharmful")
-            rlabel = str(rec.get("response_label") or "").strip().lower()
-            if rlabel not in ("harmful", "unharmful"):
-                raise FoundryError(f"{where}: field 'response_label' is {rec.get('response_label')!r}, expected harmful or unharmful")
-            refusal = str(rec.get("refusal_label") or "").strip().lower()
-            if not refusal:
-                refusal = "refusal" if verify.strict_label(str(rec["response"])) in ("full_refusal", "partial_refusal") else "compliance"
-            elif refusal not in ("refusal", "compliance"):
-                raise FoundryError(f"{where}: field 'refusal_label' is {rec.get('refusal_label')!r}, expected refusal or compliance")
-            labels = {"request": "harmful" if _LABELS[label] == "refuse" else "unharmful", "completion": refusal,
-                      "response": rlabel}
-            row = guard_row(rec["prompt"], str(rec["response"]), labels, kind=verify.KIND_OF[_LABELS[label]], **meta)
-        else:
-            row = respond_row(rec["prompt"], _LABELS[label], **meta)
-        ref = rec.get("completion")
-        if ref not in (None, ""):
-            if not isinstance(ref, str):
-                raise FoundryError(f"{where}: field 'completion' must be a string")
-            row["completion"] = [{"role": "assistant", "content": ref}]
-        splits.setdefault(str(rec.get("split") or split), []).append(row)
+    found = hub.split_records(path, lambda p: {split: [(f"{p}:{n}", rec) for n, rec in iter_jsonl(p)]},
+                              rename=rename, single=split)
+    for hub_split, items in found.items():
+        for n, (where, rec) in enumerate(items, 1):
+            if not isinstance(rec.get("prompt"), str) or not rec["prompt"].strip():
+                raise FoundryError(f"{where}: field 'prompt' must be a non-empty string")
+            label = str(rec.get("label") or "").strip().lower()
+            if label not in _LABELS:
+                raise FoundryError(f"{where}: field 'label' is {rec.get('label')!r}, expected one of {', '.join(_LABELS)}")
+            meta = {"category": str(rec.get("category") or ""), "family": f"jsonl/{rec.get('category') or label}",
+                    "id": str(rec.get("id") or n), "source": os.path.basename(path), "synthetic": False}
+            if rec.get("response") not in (None, ""):
+                if _LABELS[label] == "partial":
+                    raise FoundryError(f"{where}: a guard row (with 'response') needs label harmful or unharmful")
+                rlabel = str(rec.get("response_label") or "").strip().lower()
+                if rlabel not in ("harmful", "unharmful"):
+                    raise FoundryError(f"{where}: field 'response_label' is {rec.get('response_label')!r}, expected harmful or unharmful")
+                refusal = str(rec.get("refusal_label") or "").strip().lower()
+                if not refusal:
+                    refusal = "refusal" if verify.strict_label(str(rec["response"])) in ("full_refusal", "partial_refusal") else "compliance"
+                elif refusal not in ("refusal", "compliance"):
+                    raise FoundryError(f"{where}: field 'refusal_label' is {rec.get('refusal_label')!r}, expected refusal or compliance")
+                labels = {"request": "harmful" if _LABELS[label] == "refuse" else "unharmful", "completion": refusal,
+                          "response": rlabel}
+                row = guard_row(rec["prompt"], str(rec["response"]), labels, kind=verify.KIND_OF[_LABELS[label]], **meta)
+            else:
+                row = respond_row(rec["prompt"], _LABELS[label], **meta)
+            ref = rec.get("completion")
+            if ref not in (None, ""):
+                if not isinstance(ref, str):
+                    raise FoundryError(f"{where}: field 'completion' must be a string")
+                row["completion"] = [{"role": "assistant", "content": ref}]
+            splits.setdefault(str(rec.get("split") or hub_split), []).append(row)
     if not splits:
         raise FoundryError(f"{path}: no rows")
     return DatasetDict({k: Dataset.from_list(v) for k, v in splits.items()})

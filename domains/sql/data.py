@@ -19,6 +19,7 @@ import random
 
 from datasets import Dataset, DatasetDict
 
+from core import hub
 from core.errors import FoundryError
 from domains.sql import hardness, synth, templates
 from domains.sql.sandbox import Executor
@@ -197,16 +198,24 @@ def _tables_text(entry: dict) -> str:
 def _load_real(path, questions_file, tables_file, db_dir, sql_field, with_evidence) -> Dataset:
     qpath = os.path.join(path, questions_file)
     items = _read_json(qpath, "questions file")
+    return _real_rows([(f"{qpath}: entry {i}", item) for i, item in enumerate(items)], path, tables_file, db_dir,
+                      sql_field, with_evidence)
+
+
+def _real_rows(items, path, tables_file, db_dir, sql_field, with_evidence) -> Dataset:
+    """Examples from ``(where, record)`` pairs; schemas and databases from the folder ``path``."""
     schemas = {e["db_id"]: e for e in _read_json(os.path.join(path, tables_file), "tables file")}
     rows = []
-    for i, item in enumerate(items):
-        _require(item, ("db_id", "question", sql_field), qpath, i)
+    for where, item in items:
+        for f in ("db_id", "question", sql_field):
+            if f not in item:
+                raise FoundryError(f"{where} is missing field '{f}'")
         db_id = item["db_id"]
         if db_id not in schemas:
-            raise FoundryError(f"{qpath}: entry {i} names unknown db_id '{db_id}' (not in {tables_file})")
+            raise FoundryError(f"{where} names unknown db_id '{db_id}' (not in {tables_file})")
         db_path = os.path.abspath(os.path.join(path, db_dir, db_id, f"{db_id}.sqlite"))
         if not os.path.isfile(db_path):
-            raise FoundryError(f"{qpath}: entry {i}: database file missing: {db_path}")
+            raise FoundryError(f"{where}: database file missing: {db_path}")
         evidence = item.get("evidence") if with_evidence else None
         rows.append({"prompt": make_prompt(_tables_text(schemas[db_id]), item["question"], evidence),
                      "completion": make_completion(item[sql_field], "tables and columns from the schema"),
@@ -218,8 +227,26 @@ def _load_real(path, questions_file, tables_file, db_dir, sql_field, with_eviden
     return Dataset.from_list(rows)
 
 
-def load_spider(*, path: str, out: str | None = None) -> DatasetDict:
-    """Spider 1.0 from disk: ``train_spider.json``, ``dev.json``, ``tables.json``, ``database/<db>/<db>.sqlite``."""
+def _from_hub(path, db_path, tables_file, db_dir, sql_field, with_evidence, rename, what) -> DatasetDict:
+    if not db_path:
+        raise FoundryError(f"{path}: the hub copy of {what} has the questions only; also pass --arg db_path=DIR, "
+                           f"the folder holding {tables_file} and {db_dir}/<db_id>/<db_id>.sqlite")
+    # the official dev set is what papers report as "test": the hub's validation split is ours
+    splits = hub.records(path, rename=rename, splits={"validation": "test", "dev": "test"})
+    return DatasetDict({split: _real_rows(items, db_path, tables_file, db_dir, sql_field, with_evidence)
+                        for split, items in splits.items()})
+
+
+def load_spider(*, path: str, db_path: str | None = None, rename: str | None = None,
+                out: str | None = None) -> DatasetDict:
+    """Spider 1.0 from disk: ``train_spider.json``, ``dev.json``, ``tables.json``, ``database/<db>/<db>.sqlite``.
+
+    Hub: ``path=hf:xlangai/spider`` (splits train -> train, validation (= dev.json) -> test; columns ``db_id``,
+    ``question``, ``query`` as in the official files, plus token lists we do not use). The hub
+    copy has no ``tables.json`` and no databases: ``db_path`` is the Spider folder that holds them.
+    """
+    if hub.is_hub(path):
+        return _from_hub(path, db_path, "tables.json", "database", "query", False, rename, "Spider")
     splits = {}
     if os.path.isfile(os.path.join(path, "train_spider.json")):
         splits["train"] = _load_real(path, "train_spider.json", "tables.json", "database", "query", False)
@@ -227,8 +254,16 @@ def load_spider(*, path: str, out: str | None = None) -> DatasetDict:
     return DatasetDict(splits)
 
 
-def load_bird(*, path: str, out: str | None = None) -> DatasetDict:
-    """BIRD dev from disk: ``dev.json`` (with ``evidence``), ``dev_tables.json``, ``dev_databases/<db>/<db>.sqlite``."""
+def load_bird(*, path: str, db_path: str | None = None, rename: str | None = None,
+              out: str | None = None) -> DatasetDict:
+    """BIRD dev from disk: ``dev.json`` (with ``evidence``), ``dev_tables.json``, ``dev_databases/<db>/<db>.sqlite``.
+
+    Hub: ``path=hf:<a BIRD copy>`` whose rows carry ``db_id``, ``question``, ``evidence``, ``SQL``
+    (BIRD's own names; ``--arg rename=sql:SQL`` for copies that lower-case it); the databases and
+    ``dev_tables.json`` come from disk: ``db_path`` is the BIRD dev folder.
+    """
+    if hub.is_hub(path):
+        return _from_hub(path, db_path, "dev_tables.json", "dev_databases", "SQL", True, rename, "BIRD")
     return DatasetDict({"test": _load_real(path, "dev.json", "dev_tables.json", "dev_databases", "SQL", True)})
 
 

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Regenerate the committed model cards: each domain's default pipeline, run here, copied to
+# cards/<domain>/ (README.md = the card, results.json, recipe.yaml, PNGs, run.json with the wall
+# time, machine and commit), then the README tables that come from those files.
+#   bash scripts/make_cards.sh               # every domain, one after another (about an hour on 2 cores)
+#   bash scripts/make_cards.sh sql chem      # some of them
+set -euo pipefail
+cd "$(dirname "$0")/.."
+domains=("$@")
+[ ${#domains[@]} -gt 0 ] || domains=(sql chem medical finance safety legal)
+for d in "${domains[@]}"; do
+  run="runs/cards/$d"
+  rm -rf "$run"
+  start=$(date +%s)
+  echo "cards: $d pipeline -> $run"
+  .venv/bin/foundry "$d" pipeline --out "$run" >"runs/cards-$d.log" 2>&1 || { echo "cards: $d failed, see runs/cards-$d.log"; exit 1; }
+  seconds=$(( $(date +%s) - start ))
+  rm -rf "cards/$d"
+  mkdir -p "cards/$d"
+  cp "$run/README.md" "$run/recipe.yaml" "cards/$d/"
+  cp "$run/eval/results.json" "cards/$d/results.json"
+  cp "$run"/*.png "cards/$d/" 2>/dev/null || true
+  (cd "$run" && find eval -name "*.png" -exec cp --parents {} "../../../cards/$d/" \;)
+  .venv/bin/python - "$d" "$seconds" <<'PY'
+import json, os, platform, subprocess, sys
+d, seconds = sys.argv[1], int(sys.argv[2])
+commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "core", "domains"], capture_output=True, text=True).stdout.strip())
+info = {"domain": d, "command": f"foundry {d} pipeline --out runs/cards/{d}", "seconds": seconds,
+        "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}",
+        "commit": commit + ("+local changes" if dirty else ""), "date": __import__("datetime").date.today().isoformat()}
+json.dump(info, open(f"cards/{d}/run.json", "w"), indent=1)
+print(f"cards: {d} done in {seconds // 60} min {seconds % 60} s")
+PY
+done
+.venv/bin/python scripts/readme_tables.py

@@ -1,0 +1,1 @@
+"""Fill the README sections that come from committed files (placeholder until written)."""
