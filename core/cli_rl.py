@@ -14,7 +14,7 @@ import tempfile
 import typer
 from rich.table import Table
 
-from core.cli import friendly, out
+from core.cli import OVERRIDES, _recipe, friendly, out
 from core.errors import FoundryError
 from core.ui import err, tag
 
@@ -67,3 +67,31 @@ def add_rl_verbs(app: typer.Typer, domain) -> None:
                 raise typer.Exit(1)
         else:
             out.print(tag("no findings", "green"))
+
+    @app.command("export")
+    @friendly
+    def export_cmd(fmt: str = typer.Option(..., "--format", help="verl or openrlhf"),
+                   out_dir: str = typer.Option(..., "--out", help="folder for the data files and the reward entry point"),
+                   recipe: str = typer.Option("default", help="recipe whose GRPO stage names the split and rewards"),
+                   preset: str = typer.Option(None, help="named override set of the recipe (e.g. smoke)"),
+                   data: str = typer.Option(None, help="dataset folder (RUN/data); default: build the recipe's data"),
+                   overrides: list[str] = OVERRIDES):
+        """Training prompts and rewards for verl (parquet + compute_score) or OpenRLHF (JSONL + reward_func)."""
+        import sys
+
+        from core.export import FORMATS, export
+        from core.pipeline import build_data
+
+        if fmt not in FORMATS:
+            raise FoundryError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+        r = _recipe(domain, recipe, overrides, preset)
+        command = "foundry " + " ".join(sys.argv[1:]) if sys.argv and "foundry" in os.path.basename(sys.argv[0]) \
+            else f"foundry {domain.name} export --format {fmt} --recipe {recipe} --out {out_dir}"
+        with tempfile.TemporaryDirectory() as tmp:
+            if data is None:
+                data = build_data(domain, r.data.builder, dict(r.data.args), tmp)
+            info = export(domain, r, data, fmt, out_dir, recipe_name=recipe, command=command)
+        for path in info["files"]:
+            out.print(f"wrote {path}")
+        out.print(f"rows: {info['rows']}; files the examples point at, copied: {info['copied']}; rewards: "
+                  + ", ".join(f"{x['name']} x {x['weight']}" for x in info["rewards"]))

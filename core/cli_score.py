@@ -106,24 +106,21 @@ def add_scoring_verbs(app: typer.Typer, domain) -> None:
                    out_file: str = typer.Option(..., "--out", help="JSONL of scores: every component and total"),
                    rewards: str = typer.Option(None, help="preset name or name=weight,... (default: first preset)")):
         """Score completions against examples with every reward component."""
+        from core.export import score_examples
         from core.io import atomic_write, read_jsonl
-        from core.rewards import build_rewards, score
 
         spec = rewards or next(iter(domain.reward_presets))
         if "=" in spec:
             spec = {k: float(v) for k, v in (p.split("=", 1) for p in spec.split(","))}
-        funcs, weights = build_rewards(domain, spec)
         exs, comps = read_jsonl(examples), read_jsonl(completions)
         if len(exs) != len(comps):
             raise FoundryError(f"{completions}: {len(comps)} lines, but {examples} has {len(exs)}; they pair by line")
-        check = resolve(domain.check_example) if domain.check_example else (lambda e, w, b: e)
-        base = os.path.dirname(os.path.abspath(examples))
-        exs = [check(e, f"{examples}:{i + 1}", base) for i, e in enumerate(exs)]
         for i, c in enumerate(comps):
             if "completion" not in c:
                 raise FoundryError(f"{completions}:{i + 1}: missing field 'completion'")
-        columns = {k: [e.get(k) for e in exs] for k in {k for e in exs for k in e} if k not in ("prompt", "completion")}
-        rows = score(funcs, weights, [e.get("prompt", "") for e in exs], [c["completion"] for c in comps], columns)
+        # the same function the verl / OpenRLHF entry points of `export` call
+        rows = score_examples(domain, spec, exs, [c["completion"] for c in comps],
+                              base_dir=os.path.dirname(os.path.abspath(examples)), where=f"{examples}:" + "{n}")
         atomic_write(out_file, "".join(json.dumps(r) + "\n" for r in rows))
         mean = sum(r["total"] for r in rows) / max(len(rows), 1)
         out.print(f"scored {len(rows)} completions, mean total {mean:.4f} -> {out_file}")

@@ -1,0 +1,99 @@
+"""``foundry <domain> export``: the exported entry points, called as verl and OpenRLHF call them,
+give the numbers ``foundry <domain> reward`` gives, in every domain (neither engine installed)."""
+
+import importlib.util
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from core.answers import completion_text
+from core.cli import build_root
+from core.config import load_recipe
+from core.domain import discover, get_domain
+from core.pipeline import build_data, load_data
+
+DOMAINS = sorted(discover())
+
+
+def _module(path):
+    """How verl (and OpenRLHF) load a reward file: by path, as a fresh module."""
+    spec = importlib.util.spec_from_file_location("custom_module", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _completions(row, other):
+    gold = completion_text(row["completion"]) if row.get("completion") else ""
+    return [gold, "", "<think>no idea</think><answer>nothing</answer>", other]
+
+
+@pytest.mark.parametrize("name", DOMAINS)
+def test_exported_rewards_equal_the_reward_verb(name, tmp_path):
+    domain = get_domain(name)
+    recipe = load_recipe(domain.recipe_path("default"), [], "smoke")
+    data = build_data(domain, recipe.data.builder, dict(recipe.data.args), str(tmp_path / "run"))
+    grpo = next(s for s in recipe.stages if s.kind == "grpo")
+    source = list(load_data(data)[grpo.split])
+    runner = CliRunner()
+    outs = {}
+    for fmt in ("verl", "openrlhf"):
+        outs[fmt] = tmp_path / fmt
+        res = runner.invoke(build_root(), [name, "export", "--format", fmt, "--preset", "smoke", "--data", data,
+                                           "--out", str(outs[fmt])])
+        assert res.exit_code == 0, res.output
+
+    table = pd.read_parquet(outs["verl"] / "train.parquet")
+    assert list(table.columns) == ["data_source", "prompt", "ability", "reward_model", "extra_info"]
+    assert len(table) == len(source)
+    rows = table.head(6).to_dict("records")
+    comps, truths = [], []
+    for i, row in enumerate(rows):
+        assert row["reward_model"]["style"] == "rule" and row["data_source"] == f"r1foundry/{name}"
+        assert [m["content"] for m in row["prompt"]] == [m["content"] for m in source[i]["prompt"]]
+        for c in _completions(source[i], completion_text(source[(i + 1) % len(source)]["completion"])):
+            comps.append(c)
+            truths.append((row, c))
+
+    verl = _module(outs["verl"] / "reward_verl.py")
+    got = [verl.compute_score(data_source=r["data_source"], solution_str=c, ground_truth=r["reward_model"]["ground_truth"],
+                              extra_info=r["extra_info"]) for r, c in truths]
+    batch = verl.compute_score_batch(data_sources=[r["data_source"] for r, _ in truths], solution_strs=comps,
+                                     ground_truths=[r["reward_model"]["ground_truth"] for r, _ in truths],
+                                     extra_infos=[r["extra_info"] for r, _ in truths])
+    assert batch == got
+
+    # the reward verb on the same examples (written next to the export, so relative files resolve)
+    ex_file, comp_file = outs["verl"] / "examples.jsonl", outs["verl"] / "completions.jsonl"
+    ex_file.write_text("".join(json.dumps(json.loads(r["reward_model"]["ground_truth"])) + "\n" for r, _ in truths))
+    comp_file.write_text("".join(json.dumps({"completion": c}) + "\n" for c in comps))
+    spec = grpo.rewards if isinstance(grpo.rewards, str) else ",".join(
+        f"{x['name']}={x.get('weight', 1.0)}" for x in verl.SPEC)
+    res = runner.invoke(build_root(), [name, "reward", "--examples", str(ex_file), "--completions", str(comp_file),
+                                       "--rewards", spec, "--out", str(tmp_path / "scores.jsonl")])
+    assert res.exit_code == 0, res.output
+    want = [json.loads(line)["total"] for line in open(tmp_path / "scores.jsonl")]
+    assert got == want
+    assert max(want) > min(want)  # the gold and the junk score differently: the check can fail
+
+    # OpenRLHF: queries are prompt + response as decoded text
+    lines = [json.loads(line) for line in open(outs["openrlhf"] / "train.jsonl")][:len(rows)]
+    assert all(set(x) == {"input", "label"} for x in lines)
+    oprl = _module(outs["openrlhf"] / "reward_openrlhf.py")
+    prompts = ["<|user|>" + line["input"][-1]["content"] + "<|assistant|>" for line in lines for _ in range(4)]
+    labels = [line["label"] for line in lines for _ in range(4)]
+    result = oprl.reward_func([p + c for p, c in zip(prompts, comps, strict=True)], prompts, labels)
+    assert set(result) == {"rewards", "scores", "extra_logs"}
+    assert result["rewards"].tolist() == pytest.approx(want, abs=1e-5)
+    assert all(0.0 <= s <= 1.0 for s in result["scores"].tolist())
+
+
+def test_export_errors(tmp_path):
+    runner = CliRunner()
+    bad = runner.invoke(build_root(), ["sql", "export", "--format", "trlx", "--out", str(tmp_path)])
+    assert bad.exit_code == 2 and "verl, openrlhf" in bad.output
+    missing = runner.invoke(build_root(), ["sql", "export", "--format", "verl", "--data", str(tmp_path / "none"),
+                                           "--out", str(tmp_path / "o")])
+    assert missing.exit_code == 2 and "no dataset here" in missing.output
