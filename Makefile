@@ -1,4 +1,4 @@
-.PHONY: setup test lint bench smoke
+.PHONY: setup test lint bench smoke cards audit
 
 setup:
 	bash scripts/setup.sh sql,chem,dev
@@ -22,3 +22,10 @@ smoke:
 	.venv/bin/foundry finance pipeline --preset smoke --out runs/smoke-finance --overwrite
 	.venv/bin/foundry safety pipeline --preset smoke --out runs/smoke-safety --overwrite
 	.venv/bin/foundry legal pipeline --preset smoke --out runs/smoke-legal --overwrite
+
+# every domain's default pipeline -> cards/<domain>/ (card, results.json, PNGs, audit) and the READMEs' tables
+cards:
+	bash scripts/make_cards.sh
+
+audit:
+	for d in sql chem medical finance safety legal; do .venv/bin/foundry $$d audit || exit 1; done

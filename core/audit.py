@@ -138,7 +138,7 @@ def audit_preset(domain, preset: str, examples: list[dict], *, floor: float = FL
     rng = random.Random(seed)
     domain_probes = resolve(domain.audit_probes) if getattr(domain, "audit_probes", None) else None
 
-    def totals(rows: list[dict], completions: list[str]) -> tuple[list[float], list[float]]:
+    def totals(rows: list[dict], completions: list[str]) -> tuple[list, list[float], list[set]]:
         cols = {k: [r.get(k) for r in rows] for k in rows[0] if k not in ("prompt", "completion")}
         scored = score(funcs, weights, [r.get("prompt") for r in rows], [[{"role": "assistant", "content": c}]
                                                                            for c in completions], cols)

@@ -21,6 +21,7 @@ for d in "${domains[@]}"; do
   cp "$run/eval/results.json" "cards/$d/results.json"
   cp "$run"/*.png "cards/$d/" 2>/dev/null || true
   (cd "$run" && find eval -name "*.png" -exec cp --parents {} "../../../cards/$d/" \;)
+  .venv/bin/foundry "$d" audit --out "cards/$d" >"runs/cards-$d-audit.log" 2>&1 || { echo "cards: $d audit has findings, see runs/cards-$d-audit.log"; exit 1; }
   .venv/bin/python - "$d" "$seconds" <<'PY'
 import json, os, platform, subprocess, sys
 d, seconds = sys.argv[1], int(sys.argv[2])

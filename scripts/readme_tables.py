@@ -1,1 +1,94 @@
-"""Fill the README sections that come from committed files (placeholder until written)."""
+"""Fill each domain README's generated sections from the committed files under cards/<domain>/:
+the model card's results (results.json, run.json) and the reward-hacking audit (audit.md).
+
+    .venv/bin/python scripts/readme_tables.py          # after scripts/make_cards.sh (make cards)
+    .venv/bin/python scripts/readme_tables.py --check  # exit 1 when a README differs from its files (CI)
+
+The sections sit between ``<!-- cards:results begin -->`` / ``end`` and ``<!-- cards:audit
+begin -->`` / ``end`` markers; everything else in the README is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOMAINS = ("sql", "chem", "medical", "finance", "safety", "legal")
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.3f}"
+    return str(v)
+
+
+def results_section(domain: str) -> str:
+    folder = os.path.join(ROOT, "cards", domain)
+    res = json.load(open(os.path.join(folder, "results.json")))["stages"]
+    run = json.load(open(os.path.join(folder, "run.json")))
+    stages = list(res)
+    first = res[stages[0]]
+    metrics = list(first["metrics"])
+    lines = [f"From [`cards/{domain}/`](../../cards/{domain}/README.md), the model card of "
+             f"`{run['command']}` (regenerate with `make cards`): {run['seconds'] // 60} min {run['seconds'] % 60} s "
+             f"on {run['machine']}, commit {run['commit']}, {run['date']}. Held-out split `{first.get('split', 'test')}` "
+             f"of suite `{first['suite']}`, n = {first['n']}, greedy. One run (seed 0): run-to-run spread is not "
+             "measured here, so differences of a few points between stages are within noise.", "",
+             "| metric | " + " | ".join(stages) + " |", "|---|" + "---:|" * len(stages)]
+    for m in metrics:
+        lines.append(f"| {m} | " + " | ".join(_fmt(res[s]["metrics"].get(m)) for s in stages) + " |")
+    also = first.get("also") or {}
+    for split in also:
+        lines += ["", f"Also scored on `{split}` (n = {also[split]['n']}):", "",
+                  "| metric | " + " | ".join(stages) + " |", "|---|" + "---:|" * len(stages)]
+        for m in also[split]["metrics"]:
+            lines.append(f"| {m} | " + " | ".join(_fmt(((res[s].get("also") or {}).get(split) or {}).get("metrics", {})
+                                                       .get(m)) for s in stages) + " |")
+    return "\n".join(lines)
+
+
+def audit_section(domain: str) -> str:
+    folder = os.path.join(ROOT, "cards", domain)
+    table = open(os.path.join(folder, "audit.md")).read().strip()
+    report = json.load(open(os.path.join(folder, "audit.json")))
+    n = len(report["findings"])
+    return (f"`foundry {domain} audit` on the default data (smoke build, every split with gold completions), "
+            f"from [`cards/{domain}/audit.json`](../../cards/{domain}/audit.json): mean weighted total per probe and "
+            f"preset, with its share of the gold's margin over the lowest total in brackets; a probe without a right "
+            f"answer is a finding at >= the gold or above {report['floor']:.0%} of the margin (see `core/audit.py`). "
+            f"Findings: {n}.\n\n{table}")
+
+
+def fill(text: str, name: str, body: str) -> str:
+    begin, end = f"<!-- cards:{name} begin -->", f"<!-- cards:{name} end -->"
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"README lacks the {begin} ... {end} markers")
+    return pattern.sub(lambda _: f"{begin}\n{body}\n{end}", text)
+
+
+def main() -> int:
+    check = "--check" in sys.argv[1:]
+    stale = []
+    for d in DOMAINS:
+        path = os.path.join(ROOT, "domains", d, "README.md")
+        text = open(path, encoding="utf-8").read()
+        new = fill(fill(text, "results", results_section(d)), "audit", audit_section(d))
+        if new != text:
+            stale.append(path)
+            if not check:
+                open(path, "w", encoding="utf-8").write(new)
+    if check and stale:
+        print("stale README tables (run: make cards, or python scripts/readme_tables.py):", *stale)
+        return 1
+    print(("up to date" if check else "wrote") + f": {len(DOMAINS)} READMEs" + (f" ({len(stale)} changed)" if stale else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
