@@ -99,6 +99,23 @@ def test_spider(tmp_path):
         load_spider(path=f"hf:{tmp_path}/spider-saved")
 
 
+def test_bird(tmp_path):
+    from domains.sql.data import load_bird
+
+    root = tmp_path / "bird"
+    shutil.copytree(os.path.join(FIX, "bird"), root)
+    db = root / "dev_databases" / "zoo_1"
+    db.mkdir(parents=True)
+    conn = sqlite3.connect(db / "zoo_1.sqlite")
+    conn.executescript(open(os.path.join(FIX, "spider", "zoo_1.sql")).read())
+    conn.close()
+    official = load_bird(path=str(root))
+    rows = json.load(open(root / "dev.json"))
+    for spec in forms(tmp_path, "bird", {"validation": rows}):
+        got = load_bird(path=spec, db_path=str(root))
+        same(official, got, ("prompt", "completion", "gold_sql", "db_path", "difficulty"))
+
+
 # ---------------------------------------------------------------- chem
 def test_chebi20(tmp_path):
     from domains.chem.data import load_chebi20
@@ -196,6 +213,18 @@ def test_finqa_nested_and_flat(tmp_path):
         same(official, load_finqa(path=spec))
     for spec in forms(tmp_path, "finqa-nested", {"test": [FINQA]}):
         same(official, load_finqa(path=spec))
+
+
+def test_convfinqa(tmp_path):
+    from domains.finance.data import load_convfinqa
+
+    entry = {**{k: v for k, v in FINQA.items() if k != "qa"},
+             "annotation": {"dialogue_break": ["what was revenue in 2009?", "what was the change?"],
+                            "turn_program": ["120", "subtract(120, 100)"], "exe_ans_list": [120.0, 20.0]}}
+    (tmp_path / "dev.json").write_text(json.dumps([entry]))
+    official = load_convfinqa(path=str(tmp_path / "dev.json"))
+    for spec in forms(tmp_path, "convfinqa", {"test": [entry]}):
+        same(official, load_convfinqa(path=spec))
 
 
 def test_finance_mcq(tmp_path):
