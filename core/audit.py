@@ -214,8 +214,10 @@ def load_examples(domain, data: str | None, split: str | None, n: int, seed: int
     from core.pipeline import build_data, load_data, split_of
 
     recipe = load_recipe(domain.recipe_path("default"), [], "smoke" if _has_smoke(domain) else None)
+    label = None
     if data is None:
         data = build_data(domain, recipe.data.builder, dict(recipe.data.args), workdir)
+        label = f"the default recipe's data ({recipe.data.builder}, smoke build)"
     ds = load_data(data)
     names = [split] if split else [s for s in ds if "completion" in ds[s].column_names]
     rows = [r for s in names for r in split_of(ds, s, data) if r.get("completion")]
@@ -234,7 +236,7 @@ def load_examples(domain, data: str | None, split: str | None, n: int, seed: int
         for group in by_task.values():
             if group and len(picked) < n:
                 picked.append(group.pop())
-    return picked, f"{data} [{split}]", pool
+    return picked, f"{label or data} [{split}]", pool
 
 
 def _has_smoke(domain) -> bool:
