@@ -36,7 +36,8 @@ def results_section(domain: str) -> str:
     metrics = list(first["metrics"])
     lines = [f"From [`cards/{domain}/`](../../cards/{domain}/README.md), the model card of "
              f"`{run['command']}` (regenerate with `make cards`): {run['seconds'] // 60} min {run['seconds'] % 60} s "
-             f"on {run['machine']}, commit {run['commit']}, {run['date']}. Held-out split `{first.get('split', 'test')}` "
+             f"on {run['machine']}" + (f" ({run['note']})" if run.get("note") else "")
+             + f", commit {run['commit']}, {run['date']}. Held-out split `{first.get('split', 'test')}` "
              f"of suite `{first['suite']}`, n = {first['n']}, greedy. One run (seed 0): run-to-run spread is not "
              "measured here, so differences of a few points between stages are within noise.", "",
              "| metric | " + " | ".join(stages) + " |", "|---|" + "---:|" * len(stages)]
@@ -64,6 +65,23 @@ def audit_section(domain: str) -> str:
             f"Findings: {n}.\n\n{table}")
 
 
+def summary_section() -> str:
+    """The main README's table: each domain's primary metric per stage, from its committed card."""
+    lines = ["| domain | held-out split (n) | primary metric | " + " | ".join(("SFT", "GRPO")) + " | pipeline wall time |",
+             "|---|---|---|---:|---:|---|"]
+    for d in DOMAINS:
+        folder = os.path.join(ROOT, "cards", d)
+        res = json.load(open(os.path.join(folder, "results.json")))["stages"]
+        run = json.load(open(os.path.join(folder, "run.json")))
+        first = next(iter(res.values()))
+        primary = first["primary"]
+        cells = [_fmt(res[s]["metrics"].get(primary)) if s in res else "–" for s in ("sft", "grpo")]
+        lines.append(f"| [{d}](cards/{d}/README.md) | {first['suite']} {first.get('split', 'test')} ({first['n']}) | "
+                     f"{primary} | " + " | ".join(cells) + f" | {run['seconds'] // 60} min {run['seconds'] % 60} s"
+                     + (f" ({run['note']})" if run.get("note") else "") + " |")
+    return "\n".join(lines)
+
+
 def fill(text: str, name: str, body: str) -> str:
     begin, end = f"<!-- cards:{name} begin -->", f"<!-- cards:{name} end -->"
     pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
@@ -83,10 +101,17 @@ def main() -> int:
             stale.append(path)
             if not check:
                 open(path, "w", encoding="utf-8").write(new)
+    path = os.path.join(ROOT, "README.md")
+    text = open(path, encoding="utf-8").read()
+    new = fill(text, "summary", summary_section())
+    if new != text:
+        stale.append(path)
+        if not check:
+            open(path, "w", encoding="utf-8").write(new)
     if check and stale:
         print("stale README tables (run: make cards, or python scripts/readme_tables.py):", *stale)
         return 1
-    print(("up to date" if check else "wrote") + f": {len(DOMAINS)} READMEs" + (f" ({len(stale)} changed)" if stale else ""))
+    print(("up to date" if check else "wrote") + f": {len(DOMAINS) + 1} READMEs" + (f" ({len(stale)} changed)" if stale else ""))
     return 0
 
 
