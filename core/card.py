@@ -166,7 +166,7 @@ def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_des
             if value is None:
                 continue
             eval_results.append(EvalResult(
-                task_type="text-generation", task_name=f"{recipe.domain} ({stage})", dataset_type=r["suite"],
+                task_type="text-generation", task_name=recipe.domain, dataset_type=r["suite"],
                 dataset_name=f"{r['suite']} v{r['version']} ({r.get('split', 'test')})", dataset_split="test",
                 metric_type=metric, metric_name=f"{metric} [{stage}]", metric_value=round(float(value), 6),
             ))
