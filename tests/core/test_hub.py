@@ -5,8 +5,6 @@ the loader's mapping) and gives the same examples as the official files."""
 import csv
 import json
 import os
-import shutil
-import sqlite3
 
 import pytest
 from datasets import Dataset, DatasetDict
@@ -15,6 +13,7 @@ from typer.testing import CliRunner
 from core import hub
 from core.cli import build_root
 from core.errors import FoundryError
+from tests.domains.sql.test_data import _spider_dir
 
 FIX = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures")
 KEYS = ("prompt", "completion", "answer", "task")
@@ -74,21 +73,10 @@ def test_missing_local_copy_and_bad_rename(tmp_path):
 
 
 # ---------------------------------------------------------------- sql
-def _spider(tmp_path):
-    root = tmp_path / "spider"
-    shutil.copytree(os.path.join(FIX, "spider"), root)
-    db = root / "database" / "zoo_1"
-    db.mkdir(parents=True)
-    conn = sqlite3.connect(db / "zoo_1.sqlite")
-    conn.executescript(open(os.path.join(FIX, "spider", "zoo_1.sql")).read())
-    conn.close()
-    return root
-
-
 def test_spider(tmp_path):
     from domains.sql.data import load_spider
 
-    root = _spider(tmp_path)
+    root = _spider_dir(tmp_path)
     official = load_spider(path=str(root))
     cols = ("db_id", "query", "question")
     train = [{k: r[k] for k in cols} for r in json.load(open(root / "train_spider.json"))]
@@ -102,13 +90,7 @@ def test_spider(tmp_path):
 def test_bird(tmp_path):
     from domains.sql.data import load_bird
 
-    root = tmp_path / "bird"
-    shutil.copytree(os.path.join(FIX, "bird"), root)
-    db = root / "dev_databases" / "zoo_1"
-    db.mkdir(parents=True)
-    conn = sqlite3.connect(db / "zoo_1.sqlite")
-    conn.executescript(open(os.path.join(FIX, "spider", "zoo_1.sql")).read())
-    conn.close()
+    root = _spider_dir(tmp_path, "bird")
     official = load_bird(path=str(root))
     rows = json.load(open(root / "dev.json"))
     for spec in forms(tmp_path, "bird", {"validation": rows}):
