@@ -117,12 +117,12 @@ def generic_probes(example: dict, gold: str, wrong: str | None) -> dict[str, str
     return probes
 
 
-def _wrong_answer(example: dict, gold: str, pool: list[dict], rng: random.Random) -> str | None:
-    ans = answer_block(gold) or ""
-    candidates = [a for a in (answer_block(completion_text(e.get("completion"))) for e in pool)
-                  if a and a.strip() != ans.strip()]
-    same_task = [answer_block(completion_text(e.get("completion"))) for e in pool if e.get("task") == example.get("task")]
-    same_task = [a for a in same_task if a and a.strip() != ans.strip()]
+def _wrong_answer(example: dict, gold: str, answers: list[tuple], rng: random.Random) -> str | None:
+    """Another example's answer, of the same task where there is one; ``answers`` is the pool's
+    ``(task, answer block)`` pairs, parsed once per audit."""
+    ans = (answer_block(gold) or "").strip()
+    candidates = [a for _, a in answers if a and a.strip() != ans]
+    same_task = [a for t, a in answers if t == example.get("task") and a and a.strip() != ans]
     pick = same_task or candidates
     return rng.choice(pick) if pick else None
 
@@ -162,11 +162,13 @@ def audit_preset(domain, preset: str, examples: list[dict], *, floor: float = FL
     low_t = [lows[i] for i in keep]
     per_probe: dict[str, dict[int, str]] = {}
     near: set[str] = set()
+    pool = pool if pool is not None else examples
+    answers = [(e.get("task"), answer_block(completion_text(e.get("completion")))) for e in pool]
     for j, ex in enumerate(exs):
-        gold = completion_text(ex.get("completion"))
-        probes = generic_probes(ex, gold, _wrong_answer(ex, gold, pool if pool is not None else examples, rng))
+        gold = golds_text[keep[j]]
+        probes = generic_probes(ex, gold, _wrong_answer(ex, gold, answers, rng))
         if domain_probes:
-            probes.update(domain_probes(ex, gold, rng, pool if pool is not None else examples))
+            probes.update(domain_probes(ex, gold, rng, pool))
         for name, text in probes.items():
             if isinstance(text, tuple):
                 text, kind = text

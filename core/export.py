@@ -45,11 +45,8 @@ def score_examples(domain, spec, examples: list[dict], completions: list, *, bas
     return score(funcs, weights, [e.get("prompt", "") for e in exs], list(completions), columns)
 
 
-def total_range(domain, spec) -> tuple[float, float]:
-    """The lowest and highest weighted total a spec can give (every reward applying)."""
-    from core.rewards import build_rewards
-
-    funcs, weights = build_rewards(domain, spec)
+def total_range(funcs, weights) -> tuple[float, float]:
+    """The lowest and highest weighted total built rewards can give (every reward applying)."""
     lo = sum(min(w * f.low, w * f.high) for f, w in zip(funcs, weights, strict=True))
     hi = sum(max(w * f.low, w * f.high) for f, w in zip(funcs, weights, strict=True))
     return lo, hi
@@ -64,14 +61,13 @@ class Scorer:
         self.domain = get_domain(domain)
         self.spec = [dict(x) for x in spec]
         self.base_dir = base_dir
-        self.low, self.high = total_range(self.domain, [dict(x) for x in spec])
-        self._built = None
-
-    def rows(self, completions: list[str], ground_truths: list) -> list[dict]:
         from core.rewards import build_rewards
 
-        if self._built is None:  # once per process: reward objects keep sandboxes and caches
-            self._built = build_rewards(self.domain, [dict(x) for x in self.spec])
+        # once per process: reward objects keep sandboxes and caches
+        self._built = build_rewards(self.domain, [dict(x) for x in spec])
+        self.low, self.high = total_range(*self._built)
+
+    def rows(self, completions: list[str], ground_truths: list) -> list[dict]:
         examples = [json.loads(g) if isinstance(g, str) else dict(g) for g in ground_truths]
         return score_examples(self.domain, self.spec, examples, completions, base_dir=self.base_dir,
                               where="ground_truth of row {n}", built=self._built)
@@ -186,8 +182,10 @@ def export(domain, recipe, data_dir: str, fmt: str, out_dir: str, *, recipe_name
     if grpo is None:
         raise FoundryError(f"recipe '{recipe_name}' has no grpo stage: nothing says which rewards to export; "
                            "pass a recipe with one")
+    from core.rewards import build_rewards
+
     spec = _resolved_spec(domain, grpo.rewards)
-    total_range(domain, [dict(x) for x in spec])  # fails here, once, on a bad spec
+    lo, hi = total_range(*build_rewards(domain, [dict(x) for x in spec]))  # a bad spec fails here, before any I/O
     ds = load_data(data_dir)
     splits = {"train": split_of(ds, grpo.split, data_dir)}
     if "val" in ds and grpo.split != "val":
@@ -216,7 +214,6 @@ def export(domain, recipe, data_dir: str, fmt: str, out_dir: str, *, recipe_name
             atomic_write(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
         written.append(path)
         counts[name] = len(rows)
-    lo, hi = total_range(domain, [dict(x) for x in spec])
     extra = {"sql": "[sql]", "chem": "[chem]"}.get(domain.name, "")
     entry = ENTRY[fmt].format(domain=domain.name, command=command or f"foundry {domain.name} export --format {fmt}",
                               out=os.path.abspath(out_dir), recipe=recipe_name, spec=repr(spec),
