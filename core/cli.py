@@ -2,7 +2,7 @@
 
     foundry ls                      domains, rewards, recipes, suites
     foundry doctor                  torch build, CUDA, bitsandbytes, vLLM, memory
-    foundry <domain> data build | train sft|dpo|grpo | eval | reward | card | pipeline | ls | validate
+    foundry <domain> data build | train sft|dpo|grpo|rft|self-dpo | merge | eval | reward | card | pipeline | ls | validate
                                     | audit | export
 
 Every command turns a :class:`~core.errors.FoundryError` into one line on stderr and exit code 2.
@@ -125,7 +125,7 @@ def make_domain_app(domain) -> typer.Typer:
         command.__doc__ = f"Train a {kind.upper()} stage with the recipe's {kind} settings."
         return friendly(command)
 
-    for kind in ("sft", "dpo", "grpo"):
+    for kind in ("sft", "dpo", "grpo", "rft", "self-dpo"):
         train_app.command(kind)(train_command(kind))
 
     from core.cli_score import add_scoring_verbs

@@ -95,3 +95,21 @@ def add_rl_verbs(app: typer.Typer, domain) -> None:
             out.print(f"wrote {path}")
         out.print(f"rows: {info['rows']}; files the examples point at, copied: {info['copied']}; rewards: "
                   + ", ".join(f"{x['name']} x {x['weight']}" for x in info["rewards"]))
+
+    @app.command("merge")
+    @friendly
+    def merge_cmd(method: str = typer.Option(..., help="task_vector, linear or ties"),
+                  out_dir: str = typer.Option(..., "--out", help="folder for the merged model"),
+                  base: str = typer.Option(None, help="task_vector/ties: the model the vector is added to"),
+                  source: str = typer.Option(None, "--from", help="task_vector: the vector's start (e.g. RUN/sft)"),
+                  to: str = typer.Option(None, help="task_vector: the vector's end (e.g. RUN/grpo)"),
+                  models: list[str] = typer.Option(None, "--model", help="linear/ties: a model (repeat the option)"),
+                  weights: list[float] = typer.Option(None, "--weight", help="linear/ties: one weight per --model"),
+                  scale: float = typer.Option(1.0, help="task_vector/ties: scale of the added vector"),
+                  density: float = typer.Option(0.5, help="ties: share of each task vector kept")):
+        """Model arithmetic: base + scale * (to - from), a linear merge or a TIES merge (core.merge)."""
+        from core.merge import merge
+
+        path = merge(method, out_dir, base=base, models=models or [], weights=weights or [], scale=scale,
+                     density=density, source=source, to=to)
+        out.print(f"wrote {path}")

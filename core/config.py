@@ -20,7 +20,7 @@ import yaml
 from core.errors import FoundryError
 from core.registry import did_you_mean
 
-STAGE_KINDS = ("sft", "dpo", "grpo")
+STAGE_KINDS = ("sft", "dpo", "grpo", "rft", "self-dpo", "merge")
 
 
 class _Loader(yaml.SafeLoader):
@@ -61,34 +61,60 @@ class DataSpec:
 @dataclass
 class StageSpec:
     name: str = field(default="", metadata={"help": "stage name; its output goes to RUN/<name>"})
-    kind: str = field(default="sft", metadata={"help": "sft, dpo or grpo"})
+    kind: str = field(default="sft", metadata={"help": "sft, dpo, grpo, rft, self-dpo or merge"})
     split: str = field(default="", metadata={"help": "dataset split (default: train; dpo: preference)"})
-    args: dict = field(default_factory=dict, metadata={"help": "TRL config fields (SFTConfig/DPOConfig/GRPOConfig)"})
+    args: dict = field(default_factory=dict, metadata={
+        "help": "TRL config fields (SFTConfig for sft/rft, DPOConfig for dpo/self-dpo, GRPOConfig for grpo)"})
     rewards: Any = field(default=None, metadata={"help": "grpo: a preset name, {name: weight} or [{name, weight, ...}]"})
     evaluate: bool = field(default=True, metadata={"help": "evaluate this stage's model in the pipeline"})
     monitor_every: int = field(default=0, metadata={"help": "score eval.monitor_split every N steps (0 = off)"})
     lora: bool | None = field(default=None, metadata={"help": "override model.lora for this stage"})
     qlora: bool | None = field(default=None, metadata={"help": "override model.qlora for this stage"})
     filter: dict = field(default_factory=dict, metadata={
-        "help": "grpo: before training, sample k answers per prompt from the starting model and keep the prompts "
-                "whose rewards differ ({k: 4, prompts: 600}); zero-variance groups carry no GRPO advantage"})
+        "help": "grpo: sample k answers per prompt from the starting model first and keep the prompts whose rewards "
+                "differ ({k: 4, prompts: 600}), or whose verified pass rate is in pass_rate: [lo, hi]; "
+                "curriculum: true orders them easy -> hard (core.methods)"})
+    sample: dict = field(default_factory=dict, metadata={
+        "help": "rft/self-dpo: {k, prompts, temperature, max_new_tokens, accept, pass_rate: [lo, hi]}; rft: "
+                "max_per_prompt, gold: none|hint|fill; self-dpo: max_pairs, pairs: verified|longer, gold: none|fill "
+                "(core.methods)"})
+    loss: str = field(default="", metadata={
+        "help": "grpo: grpo, dr_grpo, dapo, bnpo, cispo, sapo, luspo, vespo (TRL loss_type) or gspo "
+                "(sequence-level importance sampling)"})
+    kl: dict = field(default_factory=dict, metadata={
+        "help": "grpo: KL coefficient schedule {start, end, shape: linear|cosine} over the stage"})
+    merge: dict = field(default_factory=dict, metadata={
+        "help": "merge: {method: task_vector|linear|ties, base, from, to, models, weights, scale, density}; "
+                "models named by stage name, 'model' (the starting model) or a path (core.merge)"})
 
     def __post_init__(self):
+        from core.methods import LOSSES, check_kl, check_options
+
         if self.kind not in STAGE_KINDS:
             raise FoundryError(f"stage '{self.name}': kind '{self.kind}' is not one of {', '.join(STAGE_KINDS)}")
         self.name = self.name or self.kind
         self.split = self.split or ("preference" if self.kind == "dpo" else "train")
+        where = f"stage '{self.name}'"
         if self.kind == "grpo" and not self.rewards:
-            raise FoundryError(f"stage '{self.name}': grpo needs 'rewards' (a preset name or a mapping)")
+            raise FoundryError(f"{where}: grpo needs 'rewards' (a preset name or a mapping)")
+        for key, kinds in (("filter", ("grpo",)), ("loss", ("grpo",)), ("kl", ("grpo",)),
+                           ("sample", ("rft", "self-dpo")), ("merge", ("merge",))):
+            if getattr(self, key) and self.kind not in kinds:
+                raise FoundryError(f"{where}: '{key}' applies to {' and '.join(kinds)} stages only")
         if self.filter:
-            if self.kind != "grpo":
-                raise FoundryError(f"stage '{self.name}': 'filter' applies to grpo stages only")
-            unknown = set(self.filter) - {"k", "prompts"}
-            if unknown:
-                raise FoundryError(f"stage '{self.name}': filter keys are k and prompts, not {sorted(unknown)}")
-            k, n = self.filter.get("k", 4), self.filter.get("prompts", 0)
-            if not (isinstance(k, int) and k >= 2 and isinstance(n, int) and n >= 0):
-                raise FoundryError(f"stage '{self.name}': filter.k must be an integer >= 2 and filter.prompts >= 0")
+            check_options(f"{where}: filter", "grpo", self.filter)
+        if self.kind in ("rft", "self-dpo"):
+            check_options(f"{where}: sample", self.kind, self.sample)
+        if self.loss and self.loss not in LOSSES:
+            raise FoundryError(f"{where}: loss '{self.loss}' is not one of {', '.join(LOSSES)}")
+        if self.kl:
+            check_kl(f"{where}: kl", self.kl)
+        if self.kind == "merge":
+            from core.merge import check_spec
+
+            check_spec(where, self.merge)
+            if self.args:
+                raise FoundryError(f"{where}: a merge stage trains nothing; it takes no args")
 
 
 @dataclass
@@ -202,6 +228,13 @@ def load_recipe(path: str, overrides: list[str] = (), preset: str | None = None)
     names = [s.name for s in recipe.stages]
     if len(set(names)) != len(names):
         raise FoundryError(f"{path}: stage names must be unique, got {names}")
+    for i, s in enumerate(recipe.stages):
+        if s.kind == "merge":
+            refs = [s.merge.get(k) for k in ("base", "from", "to") if s.merge.get(k)] + list(s.merge.get("models") or [])
+            for ref in refs:
+                if ref not in ("model", "previous", *names[:i]) and not os.path.isdir(str(ref)):
+                    raise FoundryError(f"{path}: stage '{s.name}': merge input '{ref}' is not an earlier stage "
+                                       f"({', '.join(names[:i]) or 'none'}), 'model', 'previous' or a model folder")
     return recipe
 
 
@@ -209,6 +242,8 @@ def validate_stage_args(stage: StageSpec, where: str = "") -> None:
     """Check a stage's ``args`` against the TRL config dataclass it will build."""
     from core.train import config_class
 
+    if stage.kind == "merge":
+        return
     cls = config_class(stage.kind)
     fields = {f.name for f in dataclasses.fields(cls)}
     for key in stage.args:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import time
 
 from core.config import Recipe, StageSpec, validate_stage_args
 from core.domain import Domain, get_domain
@@ -88,65 +89,11 @@ def prepare_model(spec, train_split, out_dir: str, seed: int) -> str:
     return build_scratch_model(spec.name, tok, out_dir, seed=seed)
 
 
-def variance_filter(domain: Domain, stage: StageSpec, model_path: str, dataset, out_dir: str, seed: int = 0,
-                    batch_size: int = 64):
-    """Keep the prompts on which ``model_path``'s answers get different rewards.
-
-    GRPO's advantage is a reward minus its group's mean, so a group whose answers all score the
-    same (all right or all wrong) teaches nothing; DAPO (Yu et al., 2025) resamples such groups
-    during training. Here it is done once, before the stage: ``k`` answers per prompt for the
-    first ``prompts`` prompts (stage temperature and completion length), scored with the stage's
-    rewards. The kept indices go to ``out_dir/filter.json``, reused (on resume) only when it was
-    made from the same model, data, k, pool and rewards; otherwise recomputed. Under a launcher
-    rank 0 filters and the other ranks read its file. If no prompt has a spread, the whole pool
-    is kept (with a warning) rather than training on nothing.
-    """
-    import torch
-
-    from core.generation import generate_hf
-    from core.launch import barrier, is_main_process
-    from core.models import load_for_generation
-    from core.rewards import build_rewards, score
-
-    path = os.path.join(out_dir, "filter.json")
-    k, n = int(stage.filter.get("k", 4)), int(stage.filter.get("prompts", 0)) or len(dataset)
-    pool = dataset.select(range(min(n, len(dataset))))
-    key = {"model": os.path.abspath(model_path), "k": k, "prompts": len(pool), "rewards": repr(stage.rewards),
-           "seed": seed, "data": getattr(pool, "_fingerprint", "")}
-    if is_main_process() and os.path.isfile(path):
-        with open(path) as fh:
-            if json.load(fh).get("key") != key:  # a file of another run in the same folder (--overwrite): redo
-                os.remove(path)
-    if is_main_process() and not os.path.isfile(path):
-        model, tokenizer = load_for_generation(model_path)
-        torch.manual_seed(seed)
-        console.print(tag("filter", "bold"), f"{len(pool)} prompts x {k} samples from {model_path}")
-        outs = generate_hf(model, tokenizer, pool["prompt"], max_new_tokens=int(stage.args.get(
-            "max_completion_length", 256)), batch_size=batch_size, num_samples=k,
-            temperature=float(stage.args.get("temperature", 1.0)))
-        del model
-        funcs, weights = build_rewards(domain, stage.rewards)
-        columns = {c: [v for v in pool[c] for _ in range(k)] for c in pool.column_names if c not in ("prompt", "completion")}
-        rows = score(funcs, weights, [p for p in pool["prompt"] for _ in range(k)], [c for cs in outs for c in cs], columns)
-        totals = [r["total"] for r in rows]
-        kept = [i for i in range(len(pool)) if max(totals[i * k:(i + 1) * k]) - min(totals[i * k:(i + 1) * k]) > 1e-9]
-        info = {"key": key, "k": k, "prompts": len(pool), "kept": kept, "kept_fraction": len(kept) / max(len(pool), 1),
-                "mean_reward": sum(totals) / max(len(totals), 1)}
-        if not kept:
-            console.print(tag("filter: no prompt has answers with different rewards; keeping all of them", "yellow"))
-            info["kept"] = list(range(len(pool)))
-        atomic_write(path, json.dumps(info))
-        console.print(f"filter: kept {len(kept)} of {len(pool)} prompts ({100 * info['kept_fraction']:.0f}%)")
-    barrier()
-    with open(path) as fh:
-        return pool.select(json.load(fh)["kept"])
-
-
 def run_stage(domain: Domain, recipe: Recipe, stage: StageSpec, model_path: str, dataset, out_dir: str,
               resume: bool = False, monitor=None) -> str:
     """Train one stage from ``model_path`` into ``out_dir`` (scoring ``monitor`` every
     ``stage.monitor_every`` steps when given)."""
-    from core import train
+    from core import methods, train
     from core.rewards import build_rewards
 
     validate_stage_args(stage)
@@ -170,11 +117,31 @@ def run_stage(domain: Domain, recipe: Recipe, stage: StageSpec, model_path: str,
         return train.run_sft(**common)
     if stage.kind == "dpo":
         return train.run_dpo(**common)
+    if stage.kind == "merge":
+        from core.merge import run_merge
+
+        return run_merge(stage.merge, model_path, os.path.dirname(os.path.abspath(out_dir)), out_dir)
+    if stage.kind == "rft":
+        common["train_dataset"] = methods.rft_dataset(domain, recipe, stage, model_path, dataset, out_dir)
+        return train.run_sft(**common)
+    if stage.kind == "self-dpo":
+        common["train_dataset"] = methods.self_dpo_dataset(domain, recipe, stage, model_path, dataset, out_dir)
+        return train.run_dpo(**common)
     if stage.filter:
-        common["train_dataset"] = variance_filter(domain, stage, model_path, dataset, out_dir, recipe.seed,
-                                                  recipe.eval.batch_size)
+        common["train_dataset"] = methods.select_prompts(domain, stage, model_path, dataset, out_dir, recipe)
+    common["args"] = {**methods.grpo_args(stage), **stage.args}
     funcs, weights = build_rewards(domain, stage.rewards)
-    return train.run_grpo(**common, reward_funcs=funcs, reward_weights=weights)
+    return train.run_grpo(**common, reward_funcs=funcs, reward_weights=weights, kl=stage.kl)
+
+
+def _record_time(out: str, stage: str, seconds: float) -> None:
+    path = os.path.join(out, "timings.json")
+    times = {}
+    if os.path.isfile(path):
+        with open(path) as fh:
+            times = json.load(fh)
+    times[stage] = round(seconds, 1)
+    atomic_write(path, json.dumps(times, indent=1))
 
 
 def run_eval(domain: Domain, recipe: Recipe, model_path: str, ds, out_dir: str, stage: str, split: str = "") -> dict:
@@ -225,8 +192,11 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
         stage_dir = os.path.join(out, stage.name)
         if not (resume and is_done(stage_dir)):
             monitor = ds[recipe.eval.monitor_split] if main and recipe.eval.monitor_split in ds else None
+            start = time.perf_counter()
             run_stage(domain, recipe, stage, model_path, split_of(ds, stage.split), stage_dir, resume=resume,
                       monitor=monitor)
+            if main:  # wall time of the stage (sampling included): what bench/methods.py budgets by
+                _record_time(out, stage.name, time.perf_counter() - start)
         model_path = stage_dir
         barrier()
         if main and stage.evaluate and stage.name not in results:

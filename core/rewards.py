@@ -134,8 +134,15 @@ def build_rewards(domain: Domain, spec) -> tuple[list, list[float]]:
         weight = item.pop("weight", 1.0)
         if not isinstance(weight, (int, float)) or not math.isfinite(weight):
             raise FoundryError(f"reward '{name}': weight must be a finite number, got {weight!r}")
-        owner = get_domain(name.split("/")[0]) if "/" in name else domain
-        factory = owner.reward_registry().get(name)
+        from core.shaping import REWARDS as CORE_REWARDS
+
+        if name in CORE_REWARDS:  # length shaping: any domain's stage may add it
+            from core.registry import resolve
+
+            factory, item = resolve(CORE_REWARDS[name]), {"domain": domain, **item}
+        else:
+            owner = get_domain(name.split("/")[0]) if "/" in name else domain
+            factory = owner.reward_registry().get(name)
         try:
             funcs.append(factory(**item))
         except TypeError as exc:

@@ -21,7 +21,7 @@ DONE_MARKER = "stage.json"
 def config_class(kind: str):
     from trl import DPOConfig, GRPOConfig, SFTConfig
 
-    return {"sft": SFTConfig, "dpo": DPOConfig, "grpo": GRPOConfig}[kind]
+    return {"sft": SFTConfig, "rft": SFTConfig, "dpo": DPOConfig, "self-dpo": DPOConfig, "grpo": GRPOConfig}[kind]
 
 
 def _defaults(kind: str) -> dict:
@@ -111,8 +111,9 @@ def run_dpo(*, model_path: str, train_dataset, out_dir: str, args: dict, lora=Fa
 
 def run_grpo(*, model_path: str, train_dataset, out_dir: str, args: dict, reward_funcs: list, reward_weights: list,
              lora=False, qlora=False, lora_r=16, lora_alpha=32, resume: bool = False, seed: int = 0,
-             callbacks=None) -> str:
-    """GRPO with verifiable rewards; every dataset column reaches the rewards as a keyword."""
+             callbacks=None, kl: dict | None = None) -> str:
+    """GRPO with verifiable rewards; every dataset column reaches the rewards as a keyword.
+    ``kl`` = ``{start, end, shape}`` schedules the KL coefficient (:class:`core.methods.KLSchedule`)."""
     from trl import GRPOTrainer
 
     from core.models import load_model
@@ -127,6 +128,10 @@ def run_grpo(*, model_path: str, train_dataset, out_dir: str, args: dict, reward
         train_dataset = train_dataset.remove_columns(["completion"])
     trainer = GRPOTrainer(model=model, reward_funcs=list(reward_funcs), args=config, train_dataset=train_dataset,
                           processing_class=tokenizer, peft_config=peft_config, callbacks=callbacks)
+    if kl:
+        from core.methods import KLSchedule
+
+        trainer.add_callback(KLSchedule(trainer, kl.get("start", 0), kl.get("end", 0), kl.get("shape", "linear")).callback())
     _train(trainer, out_dir, resume)
     return _finish(trainer, tokenizer, out_dir, "grpo", model_path)
 

@@ -10,7 +10,7 @@ import core.generation
 import core.models
 from core.config import StageSpec
 from core.domain import get_domain
-from core.pipeline import variance_filter
+from core.methods import select_prompts as variance_filter
 
 REFUSE = "<think>this could hurt someone</think><answer>I can't help with that.</answer>"
 HELP = "<think>it is a program here</think><answer>Find the PID, then run kill.</answer>"

@@ -113,7 +113,7 @@ def test_variance_filter_keeps_prompts_with_a_reward_spread(tmp_path, monkeypatc
     import core.generation
     import core.models
     from core.config import StageSpec
-    from core.pipeline import variance_filter
+    from core.methods import select_prompts as variance_filter
 
     data = Dataset.from_list([{"prompt": [{"role": "user", "content": f"q{i}"}], **EXAMPLES[1]} for i in range(3)])
     answers = [[a("OCC"), a("CCN")],      # one right, one wrong: kept
@@ -138,5 +138,5 @@ def test_filter_is_validated():
         StageSpec(name="sft", kind="sft", filter={"k": 4})
     with pytest.raises(FoundryError, match="k must be"):
         StageSpec(name="g", kind="grpo", rewards="ether0", filter={"k": 1})
-    with pytest.raises(FoundryError, match="not \\['n'\\]"):
+    with pytest.raises(FoundryError, match="unknown key\(s\) \['n'\]"):
         StageSpec(name="g", kind="grpo", rewards="ether0", filter={"n": 4})

@@ -1,0 +1,321 @@
+"""Training methods against each other, over seeds: a matrix of recipes ("arms") -> table + PNG.
+
+A matrix file (``bench/methods/<domain>.yaml``, else ``bench/methods/default.yaml``) names a domain's base recipe (data, model,
+eval and its stages), extra stage definitions (``from: grpo`` starts from a recipe stage and
+replaces the keys given), and arms: lists of stage names run in order.
+For each seed every arm runs as a pipeline into ``OUT/s<seed>/<arm>``; an arm whose first stages
+equal an arm already run for that seed starts from that arm's folders (linked, not re-trained),
+so every arm of a seed shares one SFT model. Each arm's training time is the sum of its stages'
+wall times (sampling included; shared stages counted in every arm that uses them).
+
+Outputs in OUT: ``methods.json`` (every seed's number, per-stage seconds), ``methods.md`` (mean,
+sample standard deviation over seeds, per-seed values, the difference to the best SFT-only arm
+paired by seed) and ``methods.png``. With ``--pass-k K`` the first arm's model (SFT) is also
+sampled K times per held-out question at temperature 1: greedy accuracy, the per-sample mean,
+maj@K and pass@K, the ceiling GRPO can sharpen towards.
+
+    python bench/methods.py --domain sql --preset mini --seeds 0 --out runs/methods-mini
+    python bench/methods.py --domain sql --seeds 0 1 2 --pass-k 8 --out runs/methods/sql
+    python bench/methods.py --domain sql --arms sft,sft-grpo --seeds 0 1 2 --out runs/methods/sql
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import dataclasses
+import json
+import os
+import statistics
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+from core.config import Recipe, StageSpec, _build, _set, load_recipe, yaml_load  # noqa: E402
+from core.errors import FoundryError  # noqa: E402
+
+SFT_KINDS = {"sft"}
+
+
+def load_matrix(path: str, preset: str | None = None) -> dict:
+    if not os.path.isfile(path):
+        raise FoundryError(f"{path}: matrix file not found")
+    with open(path, encoding="utf-8") as fh:
+        tree = yaml_load(fh) or {}
+    if "arms" not in tree:
+        raise FoundryError(f"{path}: missing 'arms'")
+    if preset and preset in (tree.get("presets") or {}):
+        from core.config import _parse_override
+
+        for text in tree["presets"][preset]:
+            keys, value = _parse_override(text)
+            _set(tree, keys, value, text)
+    return tree
+
+
+def arm_recipe(base: Recipe, matrix: dict, arm: str, overrides: dict) -> Recipe:
+    """The base recipe with its stages replaced by the arm's (names from the recipe or the matrix)."""
+    own = {s.name: s for s in base.stages}
+    extra = matrix.get("stages") or {}
+    stages = []
+    for name in matrix["arms"][arm]:
+        if name in extra:
+            spec = dict(extra[name])
+            parent = spec.pop("from", None)  # a recipe stage with some keys replaced
+            if parent is not None:
+                if parent not in own:
+                    raise FoundryError(f"matrix stage '{name}': from '{parent}' is not a stage of the recipe")
+                spec = {**dataclasses.asdict(own[parent]), **spec}
+            stages.append(_build(StageSpec, {**spec, "name": name}, f"matrix stage '{name}'"))
+        elif name in own:
+            stages.append(copy.deepcopy(own[name]))
+        else:
+            raise FoundryError(f"arm '{arm}': no stage '{name}' in the recipe or the matrix")
+    recipe = copy.deepcopy(base)
+    recipe.stages = stages
+    for key, value in overrides.items():
+        setattr(recipe, key, value)
+    return recipe
+
+
+def _stage_key(stage: StageSpec) -> str:
+    return json.dumps(dataclasses.asdict(stage), sort_keys=True, default=str)
+
+
+def share_prefix(run_dir: str, recipe: Recipe, done: dict[str, tuple[str, list[str]]]) -> int:
+    """Link the longest prefix of ``recipe``'s stages that an earlier arm of this seed ran."""
+    keys = [_stage_key(s) for s in recipe.stages]
+    best, source = 0, None
+    for other_dir, other_keys in done.values():
+        n = 0
+        while n < min(len(keys), len(other_keys)) and keys[n] == other_keys[n]:
+            n += 1
+        if n > best:
+            best, source = n, other_dir
+    if source is None:  # still share data and the starting model
+        source = next((d for d, _ in done.values()), None)
+    if source is None:
+        return 0
+    os.makedirs(os.path.join(run_dir, "eval"), exist_ok=True)
+    for name in ["data", "model"] + [s.name for s in recipe.stages[:best]]:
+        link = os.path.join(run_dir, name)
+        if not os.path.lexists(link):
+            os.symlink(os.path.realpath(os.path.join(source, name)), link)
+    shared = {s.name for s in recipe.stages[:best]}
+    results = {}
+    src_results = os.path.join(source, "eval", "results.json")
+    if os.path.isfile(src_results):
+        with open(src_results) as fh:
+            results = {k: v for k, v in json.load(fh)["stages"].items() if k in shared}
+    times = {k: v for k, v in stage_seconds(source, recipe).items() if k in shared}
+    for name, data, key in (("eval/results.json", results, "stages"), ("timings.json", times, None)):
+        path = os.path.join(run_dir, name)
+        old = {}
+        if os.path.isfile(path):  # an arm interrupted earlier: keep what it finished
+            with open(path) as fh:
+                old = json.load(fh)
+            old = old.get(key, {}) if key else old
+        with open(path, "w") as fh:
+            merged = {**data, **old}
+            json.dump({key: merged} if key else merged, fh)
+    return best
+
+
+def stage_seconds(run_dir: str, recipe: Recipe) -> dict:
+    """Each stage's wall seconds from the run's timings.json, else (a run made before it existed)
+    the trainer's ``train_runtime`` in the stage's log history."""
+    path = os.path.join(run_dir, "timings.json")
+    times = {}
+    if os.path.isfile(path):
+        with open(path) as fh:
+            times = json.load(fh)
+    for s in recipe.stages:
+        log = os.path.join(run_dir, s.name, "log_history.json")
+        if s.name not in times and os.path.isfile(log):
+            with open(log) as fh:
+                times[s.name] = next((float(r["train_runtime"]) for r in json.load(fh) if "train_runtime" in r), 0.0)
+    return times
+
+
+def pass_at_k(domain_name: str, recipe: Recipe, model_path: str, data_dir: str, out_dir: str, k: int) -> dict:
+    from core.domain import get_domain
+    from core.evaluation import evaluate
+    from core.pipeline import load_data, split_of
+
+    domain = get_domain(domain_name)
+    suite = domain.suite(recipe.eval.suite)
+    split = recipe.eval.split or suite.get("split", "test")
+    res = evaluate(model_path=model_path, dataset=split_of(load_data(data_dir), split), suite=suite,
+                   scorer=domain.suite_scorer(suite), out_dir=out_dir, max_new_tokens=recipe.eval.max_new_tokens,
+                   batch_size=recipe.eval.batch_size, k=k, temperature=1.0, limit=recipe.eval.limit, backend="hf")
+    return {"sample_mean": res["metrics"][res["primary"]], f"maj@{k}": res[f"maj@{k}"], f"pass@{k}": res[f"pass@{k}"]}
+
+
+def summarise(rows: list[dict], arms: list[str], primary: str) -> dict:
+    """Mean and sample standard deviation over seeds per arm, and each arm minus the best
+    SFT-only arm, paired by seed."""
+    table = {}
+    for arm in arms:
+        vals = [r["value"] for r in rows if r["arm"] == arm and r.get("value") is not None]
+        secs = [r["train_seconds"] for r in rows if r["arm"] == arm and r.get("value") is not None]
+        table[arm] = {"n": len(vals), "mean": statistics.fmean(vals) if vals else None,
+                      "sd": statistics.stdev(vals) if len(vals) > 1 else None, "values": vals,
+                      "train_seconds": statistics.fmean(secs) if secs else None,
+                      "sft_only": all(k in SFT_KINDS for r in rows if r["arm"] == arm for k in r["kinds"]),
+                      "failed": [r["error"] for r in rows if r["arm"] == arm and r.get("error")]}
+    sft_arms = [a for a in arms if table[a]["sft_only"] and table[a]["mean"] is not None]
+    best = max(sft_arms, key=lambda a: table[a]["mean"]) if sft_arms else None
+    by_seed = {(r["arm"], r["seed"]): r.get("value") for r in rows}
+    for arm in arms:
+        if best is None or arm == best:
+            continue
+        diffs = [by_seed[(arm, s)] - by_seed[(best, s)] for (a, s) in by_seed
+                 if a == arm and by_seed[(arm, s)] is not None and by_seed.get((best, s)) is not None]
+        if diffs:
+            spread = max(x for x in (table[arm]["sd"], table[best]["sd"], 0.0) if x is not None)
+            table[arm]["vs_best_sft"] = {
+                "mean": statistics.fmean(diffs), "sd": statistics.stdev(diffs) if len(diffs) > 1 else None,
+                "diffs": diffs, "beats": len(diffs) >= 3 and all(d > 0 for d in diffs) and statistics.fmean(diffs) > spread}
+    return {"primary": primary, "best_sft": best, "arms": table}
+
+
+def _pct(x) -> str:
+    return "—" if x is None else f"{100 * x:.1f}"
+
+
+def to_markdown(summary: dict, matrix: dict, command: str, machine: str, passk: dict) -> str:
+    arms = summary["arms"]
+    lines = [f"Held-out {summary['primary']} (%), mean ± sample s.d. over seeds; `{command}`; {machine}.", "",
+             "| arm | stages | seeds | mean | s.d. | per seed | vs best SFT (paired) | train time (s) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for arm, t in arms.items():
+        vs = t.get("vs_best_sft")
+        vs_text = "—" if arm == summary["best_sft"] else ("—" if not vs else
+                                                           f"{100 * vs['mean']:+.1f}" + (f" ± {100 * vs['sd']:.1f}" if vs["sd"] is not None else "")
+                                                           + (" **beats**" if vs["beats"] else ""))
+        per = ", ".join(_pct(v) for v in t["values"]) + (f" ({len(t['failed'])} failed)" if t["failed"] else "")
+        lines.append(f"| {arm} | {' → '.join(matrix['arms'][arm])} | {t['n']} | {_pct(t['mean'])} | {_pct(t['sd'])} | "
+                     f"{per} | {vs_text} | {'—' if t['train_seconds'] is None else round(t['train_seconds'])} |")
+    winners = [a for a, t in arms.items() if (t.get("vs_best_sft") or {}).get("beats")]
+    lines += ["", f"Best SFT-only arm: {summary['best_sft']}. " + (
+        f"Beating it beyond the spread (every seed better, mean gain above the larger s.d.): {', '.join(winners)}."
+        if winners else "No arm beats it beyond the run-to-run spread (every seed better and the mean gain above "
+                        "the larger s.d. of the two arms).")]
+    if passk:
+        lines += ["", "Headroom of the first arm's model (held-out, temperature 1):", "",
+                  "| seed | greedy | per-sample mean | " + " | ".join(k for k in next(iter(passk.values())) if "@" in k) + " |",
+                  "|---|---|---|" + "---|" * sum("@" in k for k in next(iter(passk.values())))]
+        for seed, p in passk.items():
+            lines.append(f"| {seed} | {_pct(p.get('greedy'))} | {_pct(p['sample_mean'])} | "
+                         + " | ".join(_pct(v) for k, v in p.items() if "@" in k) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(summary: dict, path: str, title: str) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    arms = [a for a, t in summary["arms"].items() if t["mean"] is not None]
+    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(arms)), 4))
+    for i, arm in enumerate(arms):
+        t = summary["arms"][arm]
+        colour = "tab:blue" if t["sft_only"] else "tab:orange"
+        ax.bar(i, 100 * t["mean"], color=colour, alpha=0.6, yerr=100 * (t["sd"] or 0), capsize=4)
+        ax.scatter([i] * len(t["values"]), [100 * v for v in t["values"]], color="black", s=12, zorder=3)
+    if summary["best_sft"]:
+        ax.axhline(100 * summary["arms"][summary["best_sft"]]["mean"], color="tab:blue", ls="--", lw=1)
+    ax.set_xticks(range(len(arms)), arms, rotation=30, ha="right")
+    ax.set_ylabel(f"held-out {summary['primary']} (%)")
+    ax.set_title(title + " (bars: mean ± s.d.; dots: seeds; blue: SFT only)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--domain", default="sql")
+    p.add_argument("--matrix", default=None, help="matrix file (default: bench/methods/<domain>.yaml)")
+    p.add_argument("--preset", default=None, help="preset of the base recipe and of the matrix (e.g. mini)")
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--arms", default="", help="comma-separated subset of the matrix's arms (in the matrix's order)")
+    p.add_argument("--pass-k", type=int, default=0, help="also sample one arm's final model K times per question")
+    p.add_argument("--pass-k-arm", default="sft", help="the arm whose model --pass-k samples (default: sft)")
+    p.add_argument("--out", required=True)
+    p.add_argument("override", nargs="*", help="key=value overrides of the base recipe")
+    a = p.parse_args(argv)
+    from core.domain import get_domain
+    from core.pipeline import run_pipeline
+    from core.ui import err
+
+    try:
+        own = os.path.join(HERE, "methods", f"{a.domain}.yaml")
+        matrix = load_matrix(a.matrix or (own if os.path.isfile(own) else os.path.join(HERE, "methods", "default.yaml")),
+                             a.preset)
+        if matrix.setdefault("domain", a.domain) != a.domain:
+            raise FoundryError(f"the matrix is for domain '{matrix['domain']}', not '{a.domain}'")
+        domain = get_domain(matrix["domain"])
+        base = load_recipe(domain.recipe_path(matrix.get("recipe", "default")), a.override, a.preset)
+        arms = [x for x in matrix["arms"] if not a.arms or x in a.arms.split(",")]
+        unknown = set(filter(None, a.arms.split(","))) - set(matrix["arms"])
+        if unknown:
+            raise FoundryError(f"unknown arm(s) {sorted(unknown)}; the matrix has {', '.join(matrix['arms'])}")
+        rows, passk = [], {}
+        json_path = os.path.join(a.out, "methods.json")
+        done: dict[int, dict[str, tuple[str, list[str]]]] = {seed: {} for seed in a.seeds}
+        for arm in arms:  # arm-major: an interrupted matrix has every seed of its first arms
+            for seed in a.seeds:
+                recipe = arm_recipe(base, matrix, arm, {"seed": seed})
+                run_dir = os.path.join(a.out, f"s{seed}", arm)
+                shared = share_prefix(run_dir, recipe, done[seed])
+                err.print(f"[methods] seed {seed} arm {arm}: {' -> '.join(s.name for s in recipe.stages)}"
+                          + (f" (first {shared} stage(s) shared)" if shared else ""))
+                row = {"arm": arm, "seed": seed, "kinds": [s.kind for s in recipe.stages], "value": None}
+                start = time.perf_counter()
+                try:
+                    results = run_pipeline(recipe, run_dir, resume=True)
+                    last = results[recipe.stages[-1].name]
+                    row["value"] = last["metrics"][last["primary"]]
+                    times = stage_seconds(run_dir, recipe)
+                    row["stage_seconds"] = times
+                    row["train_seconds"] = sum(times.get(s.name, 0) for s in recipe.stages)
+                    done[seed][arm] = (run_dir, [_stage_key(s) for s in recipe.stages])
+                except FoundryError as exc:  # one arm failing (e.g. nothing verified to train on) is a result
+                    row["error"] = str(exc)
+                    err.print(f"[methods] seed {seed} arm {arm} failed: {exc}")
+                row["wall_seconds"] = round(time.perf_counter() - start, 1)
+                rows.append(row)
+                os.makedirs(a.out, exist_ok=True)
+                with open(json_path, "w") as fh:  # after every arm: an interrupted matrix keeps what it has
+                    json.dump({"rows": rows, "passk": passk}, fh, indent=1)
+                if a.pass_k > 1 and arm == a.pass_k_arm and row["value"] is not None:
+                    p_k = pass_at_k(matrix["domain"], base, os.path.join(run_dir, matrix["arms"][arm][-1]),
+                                    os.path.join(run_dir, "data"), os.path.join(a.out, f"s{seed}", "passk"), a.pass_k)
+                    passk[str(seed)] = {"greedy": row["value"], **p_k}
+        suite = domain.suite(base.eval.suite)
+        summary = summarise(rows, arms, suite.get("primary", suite["metrics"][0]))
+        import platform
+
+        machine = f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}"
+        command = "python bench/methods.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        with open(json_path, "w") as fh:
+            json.dump({"command": command, "machine": machine, "rows": rows, "passk": passk, "summary": summary},
+                      fh, indent=1)
+        md = to_markdown(summary, matrix, command, machine, passk)
+        with open(os.path.join(a.out, "methods.md"), "w") as fh:
+            fh.write(md)
+        plot(summary, os.path.join(a.out, "methods.png"), f"{matrix['domain']}: training methods")
+        print(md)
+    except FoundryError as exc:
+        err.print(f"error: {exc}")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,380 @@
+"""Training methods that learn from the model's own verified samples, for every domain.
+
+One primitive, :func:`draw`: ``k`` answers per prompt from a model, each judged by the domain's
+verifier (the recipe's eval suite scorer: a sample is *verified* when the suite's primary
+metric reaches ``accept``, 1.0 by default). Cached per model, prompts and settings, so stages
+of one run (and runs that share a stage folder) reuse the same samples. Built on it:
+
+* :func:`select_prompts` (grpo ``filter``): the zero-variance filter (keep prompts whose answers
+  get different rewards, DAPO's dynamic sampling done once), or a difficulty window on the
+  verified pass rate (``pass_rate: [lo, hi]``), optionally ordered easy -> hard (``curriculum``).
+* :func:`rft_dataset` (kind ``rft``): rejection-sampling fine-tuning (Yuan et al. 2023, "Scaling
+  relationship on learning mathematical reasoning"; ReST, STaR): distinct verified samples, at
+  most ``max_per_prompt`` each; for prompts never solved, optionally STaR's rationalisation
+  (``gold: hint``: sample again with the gold answer in the prompt, train without it) or the
+  gold completion itself (``gold: fill``; with ``pass_rate: [0, hi]`` this is Metis-RISE's RL ->
+  SFT step: SFT on the prompts RL still fails).
+* :func:`self_dpo_dataset` (kind ``self-dpo``): preference pairs from the model's own samples
+  (verified chosen, unverified rejected: iterative/online DPO, Pang et al. 2024), or ThinkPO's
+  (Yang et al. 2025) longer verified reasoning chosen over a shorter verified one
+  (``pairs: longer``).
+* :class:`KLSchedule` (grpo ``kl``): the KL coefficient moved linearly or by a cosine from
+  ``start`` to ``end`` over the stage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+
+from core.errors import FoundryError
+from core.io import atomic_write
+from core.ui import err as console
+from core.ui import tag
+
+SAMPLE_KEYS = {"k", "prompts", "temperature", "max_new_tokens", "accept"}
+RFT_KEYS = SAMPLE_KEYS | {"max_per_prompt", "pass_rate", "gold"}
+SELF_DPO_KEYS = SAMPLE_KEYS | {"max_pairs", "pairs", "pass_rate", "gold"}
+FILTER_KEYS = SAMPLE_KEYS | {"pass_rate", "curriculum"}
+LOSSES = ("grpo", "dr_grpo", "dapo", "bnpo", "cispo", "sapo", "luspo", "vespo", "gspo")
+
+
+def check_options(where: str, kind: str, options: dict) -> None:
+    """Validate a stage's sampling options (``filter`` of grpo, ``sample`` of rft/self-dpo)."""
+    allowed = {"grpo": FILTER_KEYS, "rft": RFT_KEYS, "self-dpo": SELF_DPO_KEYS}[kind]
+    unknown = set(options) - allowed
+    if unknown:
+        raise FoundryError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {', '.join(sorted(allowed))}")
+    k, n = options.get("k", 4 if kind == "grpo" else 8), options.get("prompts", 0)
+    if not (isinstance(k, int) and k >= (2 if kind == "grpo" else 1) and isinstance(n, int) and n >= 0):
+        raise FoundryError(f"{where}: k must be an integer >= {2 if kind == 'grpo' else 1} and prompts >= 0")
+    window = options.get("pass_rate")
+    if window is not None and not (isinstance(window, list) and len(window) == 2
+                                   and all(isinstance(v, (int, float)) for v in window) and 0 <= window[0] <= window[1] <= 1):
+        raise FoundryError(f"{where}: pass_rate must be [lo, hi] with 0 <= lo <= hi <= 1, got {window!r}")
+    golds = ("none", "hint", "fill") if kind == "rft" else ("none", "fill")
+    if options.get("gold", "none") not in golds:
+        raise FoundryError(f"{where}: gold must be {', '.join(golds)}, got {options['gold']!r}")
+    if options.get("pairs", "verified") not in ("verified", "longer"):
+        raise FoundryError(f"{where}: pairs must be verified or longer, got {options['pairs']!r}")
+    for key in ("max_per_prompt", "max_pairs"):
+        if key in options and not (isinstance(options[key], int) and options[key] >= 1):
+            raise FoundryError(f"{where}: {key} must be an integer >= 1")
+    if "curriculum" in options and not isinstance(options["curriculum"], bool):
+        raise FoundryError(f"{where}: curriculum must be true or false")
+
+
+def verifier(domain, recipe, accept: float = 1.0):
+    """``judge(example, text) -> bool``: the eval suite's primary metric reaches ``accept``."""
+    suite = domain.suite(recipe.eval.suite)
+    scorer, primary = domain.suite_scorer(suite), suite.get("primary", suite["metrics"][0])
+
+    def judge(example: dict, text: str) -> bool:
+        value = scorer(example, text).get(primary)
+        return value is not None and math.isfinite(value) and value >= accept
+
+    return judge
+
+
+def _hinted(prompt, gold_answer: str):
+    hint = f"\n(A correct final answer is: {gold_answer}. Explain how to reach it.)"
+    if isinstance(prompt, list):
+        msgs = [dict(m) for m in prompt]
+        last = max(i for i, m in enumerate(msgs) if m.get("role") == "user")
+        msgs[last]["content"] = msgs[last]["content"] + hint
+        return msgs
+    return prompt + hint
+
+
+def gold_text(example: dict) -> str:
+    from core.answers import completion_text
+
+    value = example.get("completion")
+    return completion_text(value) if value is not None else ""
+
+
+def _cache_path(model_path: str, out_dir: str, key: dict) -> str:
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    own = os.path.isdir(model_path) and os.access(model_path, os.W_OK)
+    folder = os.path.join(model_path, "samples") if own else out_dir  # shared by every stage that starts here
+    return os.path.join(folder, f"samples-{digest}.json")
+
+
+def draw(model_path: str, pool, out_dir: str, *, k: int, temperature: float, max_new_tokens: int, judge=None,
+         judge_key: str = "", seed: int = 0, hint: bool = False, batch_size: int = 64, backend: str = "hf") -> dict:
+    """``k`` samples per prompt of ``pool`` from ``model_path``, each judged by ``judge(example,
+    text) -> bool`` when given (:func:`verifier`); cached (see the module doc).
+
+    Returns ``{"samples": [[text] * k], "verified": [[bool] * k], "pass_rate": [float]}``
+    (the last two empty without a judge). With ``hint`` the prompts carry the gold final answer
+    (STaR's rationalisation).
+    """
+    import torch
+
+    from core.answers import final_answer
+    from core.generation import generate_hf, generate_vllm, pick_backend
+    from core.launch import barrier, is_main_process
+    from core.models import load_for_generation, load_tokenizer
+
+    weights = os.path.join(model_path, "model.safetensors")
+    model_path = os.path.realpath(model_path) if os.path.isdir(model_path) else model_path  # one cache per model
+    key = {"model": os.path.abspath(model_path), "written": os.path.getmtime(weights) if os.path.isfile(weights) else 0,
+           "data": getattr(pool, "_fingerprint", ""), "n": len(pool), "k": k,
+           "temperature": temperature, "max_new_tokens": max_new_tokens, "seed": seed, "hint": hint,
+           "judge": judge_key if judge else None}
+    path = _cache_path(model_path, out_dir, key)
+    if is_main_process() and not os.path.isfile(path):
+        examples = pool.to_list()
+        prompts = [_hinted(ex["prompt"], final_answer(gold_text(ex))) if hint else ex["prompt"] for ex in examples]
+        console.print(tag("sample", "bold"), f"{len(prompts)} prompts x {k} from {model_path}"
+                      + (" (gold answer as a hint)" if hint else ""))
+        torch.manual_seed(seed)
+        if pick_backend(backend) == "vllm":
+            outs = generate_vllm(model_path, load_tokenizer(model_path), prompts, max_new_tokens=max_new_tokens,
+                                 num_samples=k, temperature=temperature)
+        else:
+            model, tokenizer = load_for_generation(model_path)
+            outs = generate_hf(model, tokenizer, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size,
+                               num_samples=k, temperature=temperature)
+            del model
+        verified = [[judge(ex, t) for t in texts] for ex, texts in zip(examples, outs, strict=True)] if judge else []
+        info = {"key": key, "samples": outs, "verified": verified, "pass_rate": [sum(v) / len(v) for v in verified]}
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        atomic_write(path, json.dumps(info))
+        if judge:
+            mean = sum(info["pass_rate"]) / max(len(verified), 1)
+            solved = sum(p > 0 for p in info["pass_rate"])
+            console.print(f"sample: verified {100 * mean:.1f}% of samples; {solved}/{len(verified)} prompts solved "
+                          "at least once")
+    barrier()
+    with open(path) as fh:
+        return json.load(fh)
+
+
+def _draw(domain, recipe, stage, model_path: str, pool, out_dir: str, *, verify: bool = True, hint: bool = False):
+    """:func:`draw` with a stage's sampling options (``filter`` of grpo, ``sample`` otherwise)."""
+    opts = stage.filter if stage.kind == "grpo" else stage.sample
+    accept = float(opts.get("accept", 1.0))
+    if verify and recipe is None:
+        raise FoundryError(f"stage '{stage.name}': verifying samples needs the recipe's eval suite")
+    return draw(model_path, pool, out_dir, k=int(opts.get("k", 4 if stage.kind == "grpo" else 8)),
+                temperature=float(opts.get("temperature", stage.args.get("temperature", 1.0))),
+                max_new_tokens=int(opts.get("max_new_tokens", stage.args.get(
+                    "max_completion_length", recipe.eval.max_new_tokens if recipe else 256))),
+                judge=verifier(domain, recipe, accept) if verify else None,
+                judge_key=f"{recipe.eval.suite}>={accept}" if verify else "", hint=hint,
+                seed=recipe.seed if recipe else 0, batch_size=recipe.eval.batch_size if recipe else 64,
+                backend=recipe.eval.backend if recipe else "hf")
+
+
+def _pool(stage, dataset):
+    opts = stage.filter if stage.kind == "grpo" else stage.sample
+    n = int(opts.get("prompts", 0)) or len(dataset)
+    return dataset.select(range(min(n, len(dataset))))
+
+
+def _in_window(p: float, window) -> bool:
+    return window is None or window[0] - 1e-9 <= p <= window[1] + 1e-9
+
+
+def _report(out_dir: str, name: str, info: dict) -> None:
+    os.makedirs(out_dir, exist_ok=True)
+    atomic_write(os.path.join(out_dir, name), json.dumps(info, indent=1))
+
+
+def select_prompts(domain, stage, model_path: str, dataset, out_dir: str, recipe=None):
+    """The grpo ``filter``: the prompts a GRPO stage trains on, in training order.
+
+    Without ``pass_rate``: the zero-variance filter (answers with different total rewards under
+    the stage's rewards). With ``pass_rate: [lo, hi]``: prompts whose verified pass rate over k
+    samples lies in the window. ``curriculum: true`` orders the kept prompts easy -> hard (pass
+    rate high -> low; the stage then runs with ``shuffle_dataset: false``). What was kept goes to
+    ``out_dir/filter.json``. If nothing is kept the whole pool is used, with a warning.
+    """
+    from core.launch import is_main_process
+    from core.rewards import build_rewards, score
+
+    opts, pool = stage.filter, _pool(stage, dataset)
+    window = opts.get("pass_rate")
+    spread = window is None and not opts.get("curriculum")  # today's zero-variance rule: no verifier needed
+    draws = _draw(domain, recipe, stage, model_path, pool, out_dir, verify=not spread)
+    rates = draws["pass_rate"] or [0.0] * len(pool)
+    if spread:
+        funcs, weights = build_rewards(domain, stage.rewards)
+        k = len(draws["samples"][0]) if draws["samples"] else 1
+        columns = {c: [v for v in pool[c] for _ in range(k)] for c in pool.column_names if c not in ("prompt", "completion")}
+        rows = score(funcs, weights, [p for p in pool["prompt"] for _ in range(k)],
+                     [c for cs in draws["samples"] for c in cs], columns)
+        totals = [r["total"] for r in rows]
+        kept = [i for i in range(len(pool)) if max(totals[i * k:(i + 1) * k]) - min(totals[i * k:(i + 1) * k]) > 1e-9]
+        rule = "different rewards"
+    else:
+        kept = [i for i in range(len(pool)) if _in_window(rates[i], window)]
+        rule = f"pass rate in [{window[0]}, {window[1]}]" if window else "every prompt"
+    if opts.get("curriculum"):
+        kept.sort(key=lambda i: -rates[i])  # stable: ties keep the data order
+    info = {"rule": rule, "prompts": len(pool), "kept": kept, "kept_fraction": len(kept) / max(len(pool), 1),
+            "curriculum": bool(opts.get("curriculum")), "pass_rate_kept": [rates[i] for i in kept],
+            "mean_pass_rate": sum(rates) / max(len(rates), 1)}
+    if is_main_process():
+        console.print(f"filter ({rule}): kept {len(kept)} of {len(pool)} prompts ({100 * info['kept_fraction']:.0f}%)"
+                      + (", easy -> hard" if info["curriculum"] else ""))
+        if not kept:
+            console.print(tag("filter: no prompt kept; training on the whole pool", "yellow"))
+        _report(out_dir, "filter.json", info)
+    return pool.select(kept or list(range(len(pool))))
+
+
+def _as_completion(text: str, like):
+    """A sampled text in the dataset's layout (conversational when the prompt is)."""
+    return [{"role": "assistant", "content": text}] if isinstance(like, list) else text
+
+
+def _distinct(texts: list[str], keep_empty: bool = False) -> list[str]:
+    """Texts that differ beyond whitespace, in order (empty ones only with ``keep_empty``)."""
+    seen, out = set(), []
+    for t in texts:
+        norm = " ".join(t.split())
+        if (norm or keep_empty) and norm not in seen:
+            seen.add(norm)
+            out.append(t)
+    return out
+
+
+def rft_dataset(domain, recipe, stage, model_path: str, dataset, out_dir: str):
+    """The SFT data of an ``rft`` stage (see the module doc); stats in ``out_dir/rft.json``."""
+    from datasets import Dataset
+
+    opts, pool = stage.sample, _pool(stage, dataset)
+    draws = _draw(domain, recipe, stage, model_path, pool, out_dir)
+    m, window, gold = int(opts.get("max_per_prompt", 1)), opts.get("pass_rate"), opts.get("gold", "none")
+    examples = pool.to_list()
+    chosen: dict[int, list[str]] = {}
+    for i in range(len(examples)):
+        if _in_window(draws["pass_rate"][i], window):
+            chosen[i] = _distinct([t for t, ok in zip(draws["samples"][i], draws["verified"][i], strict=True) if ok])[:m]
+    unsolved = [i for i, texts in chosen.items() if not texts]
+    from_hint = from_gold = 0
+    if unsolved and gold == "hint":
+        hinted = _draw(domain, recipe, stage, model_path, pool.select(unsolved), out_dir, hint=True)
+        for j, i in enumerate(unsolved):
+            ok = [t for t, v in zip(hinted["samples"][j], hinted["verified"][j], strict=True) if v]
+            chosen[i] = _distinct(ok)[:m]
+            from_hint += bool(chosen[i])
+    if gold == "fill":
+        for i in unsolved:
+            if not chosen[i] and examples[i].get("completion") is not None:
+                chosen[i] = [gold_text(examples[i])]
+                from_gold += 1
+    rows = [{**examples[i], "completion": _as_completion(t, examples[i]["prompt"])}
+            for i, texts in sorted(chosen.items()) for t in texts]
+    info = {"prompts": len(pool), "in_window": len(chosen), "solved": len(chosen) - len(unsolved),
+            "rows": len(rows), "from_hint": from_hint, "from_gold": from_gold,
+            "mean_pass_rate": sum(draws["pass_rate"]) / max(len(pool), 1)}
+    console.print(f"rft: {info['rows']} rows from {info['in_window']} prompts ({info['solved']} solved"
+                  + (f", {from_hint} by hint" if from_hint else "") + (f", {from_gold} gold" if from_gold else "") + ")")
+    _report(out_dir, "rft.json", info)
+    if not rows:
+        raise FoundryError(f"stage '{stage.name}': no verified sample to train on (from {len(pool)} prompts); "
+                           "sample more (sample.k), widen sample.pass_rate or set sample.gold: fill")
+    return Dataset.from_list(rows)
+
+
+def self_dpo_dataset(domain, recipe, stage, model_path: str, dataset, out_dir: str):
+    """The preference data of a ``self-dpo`` stage; stats in ``out_dir/pairs.json``.
+
+    ``pairs: verified`` (default): a verified sample chosen over an unverified one, up to
+    ``max_pairs`` distinct pairs per prompt; with ``gold: fill`` a prompt with no verified sample
+    gets the gold completion as its chosen answer (SPIN's pairs, Chen et al. 2024). ``pairs:
+    longer`` (ThinkPO): the longest verified sample chosen over the shortest verified one (both
+    right; the longer reasoning preferred).
+    """
+    from datasets import Dataset
+
+    opts, pool = stage.sample, _pool(stage, dataset)
+    draws = _draw(domain, recipe, stage, model_path, pool, out_dir)
+    mode, n_pairs, window = opts.get("pairs", "verified"), int(opts.get("max_pairs", 1)), opts.get("pass_rate")
+    rows = []
+    for i, ex in enumerate(pool.to_list()):
+        if not _in_window(draws["pass_rate"][i], window):
+            continue
+        good = _distinct([t for t, ok in zip(draws["samples"][i], draws["verified"][i], strict=True) if ok])
+        bad = _distinct([t for t, ok in zip(draws["samples"][i], draws["verified"][i], strict=True) if not ok],
+                        keep_empty=True)  # an empty answer is a fine rejected one
+        if not good and opts.get("gold") == "fill" and ex.get("completion") is not None:
+            good = [gold_text(ex)]  # SPIN-like: the reference answer chosen over the model's own
+        if mode == "longer":
+            good.sort(key=len)
+            pairs = [(good[-1], good[0])] if len(good) >= 2 and len(good[-1]) > len(good[0]) else []
+        else:
+            pairs = [(good[j % len(good)], bad[j]) for j in range(min(n_pairs, len(bad)))] if good else []
+        base = {c: v for c, v in ex.items() if c not in ("completion", "chosen", "rejected")}
+        rows += [{**base, "chosen": _as_completion(c, ex["prompt"]), "rejected": _as_completion(r, ex["prompt"])}
+                 for c, r in pairs]
+    info = {"prompts": len(pool), "pairs": len(rows), "mode": mode,
+            "mean_pass_rate": sum(draws["pass_rate"]) / max(len(pool), 1)}
+    console.print(f"self-dpo: {len(rows)} pairs ({mode}) from {len(pool)} prompts")
+    _report(out_dir, "pairs.json", info)
+    if not rows:
+        raise FoundryError(f"stage '{stage.name}': no preference pair (needs prompts with both a verified and an "
+                           "unverified sample, or two verified ones for pairs: longer); sample more (sample.k)")
+    return Dataset.from_list(rows)
+
+
+def grpo_args(stage) -> dict:
+    """The TRL GRPOConfig fields a grpo stage's ``loss``, ``kl`` and ``filter`` options set."""
+    args = {}
+    if stage.loss:
+        if "loss_type" in stage.args or "importance_sampling_level" in stage.args:
+            raise FoundryError(f"stage '{stage.name}': set either loss or args.loss_type/importance_sampling_level")
+        # GSPO (Zheng et al. 2025) = sequence-level importance ratios with GRPO's sequence-mean loss (TRL's docs)
+        args = {"loss_type": "grpo", "importance_sampling_level": "sequence"} if stage.loss == "gspo" else \
+            {"loss_type": stage.loss}
+    if stage.kl:
+        args["beta"] = max(float(stage.kl.get("start", 0)), float(stage.kl.get("end", 0)))  # keeps the reference model
+    if stage.filter.get("curriculum"):
+        args["shuffle_dataset"] = False
+    return args
+
+
+def check_kl(where: str, kl: dict) -> None:
+    unknown = set(kl) - {"start", "end", "shape"}
+    if unknown:
+        raise FoundryError(f"{where}: kl keys are start, end and shape, not {sorted(unknown)}")
+    values = [kl.get("start", 0), kl.get("end", 0)]
+    if not all(isinstance(v, (int, float)) and v >= 0 for v in values) or max(values) <= 0:
+        raise FoundryError(f"{where}: kl.start and kl.end must be numbers >= 0, not both 0")
+    if kl.get("shape", "linear") not in ("linear", "cosine"):
+        raise FoundryError(f"{where}: kl.shape must be linear or cosine")
+
+
+class KLSchedule:
+    """Sets ``trainer.beta`` before each step: ``start`` -> ``end`` over ``max_steps``, linearly or
+    by a half cosine. Never exactly 0 (TRL computes the reference log-probs only while beta != 0,
+    and a rollout batch is reused across ``num_iterations``), so the reference model stays loaded."""
+
+    def __init__(self, trainer, start: float, end: float, shape: str = "linear"):
+        self.trainer, self.start, self.end, self.shape = trainer, float(start), float(end), shape
+
+    def value(self, step: int, total: int) -> float:
+        t = min(max(step / max(total, 1), 0.0), 1.0)
+        frac = t if self.shape == "linear" else 0.5 * (1 - math.cos(math.pi * t))
+        return max(self.start + (self.end - self.start) * frac, 1e-12)
+
+    def callback(self):
+        from transformers import TrainerCallback
+
+        schedule = self
+
+        class _Step(TrainerCallback):
+            def on_step_begin(self, args, state, control, **kwargs):
+                schedule.trainer.beta = schedule.value(state.global_step, state.max_steps)
+
+            def on_log(self, args, state, control, logs=None, **kwargs):
+                # the Trainer appends a copy of ``logs`` to log_history before callbacks run
+                if logs is not None and "train_runtime" not in logs and state.log_history:
+                    state.log_history[-1]["kl_beta"] = schedule.trainer.beta
+
+        return _Step()

@@ -1,0 +1,86 @@
+"""bench/methods.py: every matrix arm builds for every domain and preset; the summary's
+arithmetic (mean, sample s.d., paired difference, the "beats" rule); and a CI-sized run of a few
+arms over two seeds that shares the SFT stage and writes the table, JSON and PNG."""
+
+import json
+import os
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "bench"))
+
+import methods as bench  # noqa: E402
+
+from core.config import load_recipe, validate_stage_args  # noqa: E402
+from core.domain import discover, get_domain  # noqa: E402
+from core.errors import FoundryError  # noqa: E402
+
+
+@pytest.mark.parametrize("domain", sorted(discover()))
+@pytest.mark.parametrize("preset", [None, "mini"])
+def test_every_arm_builds_and_validates(domain, preset):
+    d = get_domain(domain)
+    own = os.path.join(os.path.dirname(HERE), "bench", "methods", f"{domain}.yaml")
+    path = own if os.path.isfile(own) else os.path.join(os.path.dirname(HERE), "bench", "methods", "default.yaml")
+    matrix = bench.load_matrix(path, preset)
+    base = load_recipe(d.recipe_path("default"), [], preset)
+    for arm in matrix["arms"]:
+        recipe = bench.arm_recipe(base, matrix, arm, {"seed": 3})
+        assert recipe.seed == 3 and [s.name for s in recipe.stages] == matrix["arms"][arm]
+        for s in recipe.stages:
+            validate_stage_args(s)
+
+
+def test_matrix_errors(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text("stages: {}\n")
+    with pytest.raises(FoundryError, match="missing 'arms'"):
+        bench.load_matrix(str(path))
+    path.write_text("arms: {a: [sft, nope]}\nstages: {x: {from: nope}}\n")
+    base = load_recipe(get_domain("sql").recipe_path("default"))
+    with pytest.raises(FoundryError, match="no stage 'nope'"):
+        bench.arm_recipe(base, bench.load_matrix(str(path)), "a", {})
+
+
+def _rows(arm, values, kinds=("sft", "grpo")):
+    return [{"arm": arm, "seed": s, "value": v, "kinds": list(kinds), "train_seconds": 10.0} for s, v in enumerate(values)]
+
+
+def test_summary_means_spread_and_the_beats_rule():
+    rows = _rows("sft", [0.60, 0.62, 0.64], ("sft",)) + _rows("long", [0.59, 0.61, 0.63], ("sft", "sft")) \
+        + _rows("rl", [0.70, 0.71, 0.75]) + _rows("noisy", [0.61, 0.70, 0.63])
+    s = bench.summarise(rows, ["sft", "long", "rl", "noisy"], "execution")
+    t = s["arms"]
+    assert s["best_sft"] == "sft" and t["long"]["sft_only"] and not t["rl"]["sft_only"]
+    assert t["sft"]["mean"] == pytest.approx(0.62) and t["sft"]["sd"] == pytest.approx(0.02)
+    assert t["rl"]["vs_best_sft"]["diffs"] == pytest.approx([0.10, 0.09, 0.11])
+    assert t["rl"]["vs_best_sft"]["beats"]  # every seed better, mean gain 0.10 > larger s.d. (0.026)
+    assert not t["noisy"]["vs_best_sft"]["beats"]  # seed 0 and 2 barely better, mean gain below its s.d.
+    assert not t["long"]["vs_best_sft"]["beats"]
+    md = bench.to_markdown(s, {"arms": {"sft": ["sft"], "long": ["sft", "more"], "rl": ["sft", "grpo"],
+                                        "noisy": ["sft", "grpo"]}}, "cmd", "here", {})
+    assert "| rl | sft → grpo | 3 | 72.0 |" in md and "**beats**" in md and "Beating it beyond the spread" in md
+    two = bench.summarise(_rows("sft", [0.5, 0.5], ("sft",)) + _rows("rl", [0.9, 0.9]), ["sft", "rl"], "x")
+    assert not two["arms"]["rl"]["vs_best_sft"]["beats"]  # fewer than three seeds never "beats"
+
+
+@pytest.mark.slow
+def test_mini_matrix_shares_sft_and_writes_the_table(tmp_path):
+    out = tmp_path / "m"
+    rc = bench.main(["--domain", "sql", "--preset", "mini", "--seeds", "0", "1", "--arms", "sft,sft-rft,sft-self-dpo",
+                     "--out", str(out), "stages.sft.args.max_steps=6", "eval.limit=8", "data.args.train_per_db=12"])
+    assert rc == 0
+    result = json.loads((out / "methods.json").read_text())
+    assert {(r["arm"], r["seed"]) for r in result["rows"]} == {(a, s) for a in ("sft", "sft-rft", "sft-self-dpo")
+                                                             for s in (0, 1)}
+    assert all(r.get("value") is not None for r in result["rows"]), [r.get("error") for r in result["rows"]]
+    for seed in (0, 1):  # the RFT and self-DPO arms start from the SFT arm's model, linked, not retrained
+        sft = os.path.realpath(out / f"s{seed}" / "sft" / "sft")
+        assert os.path.realpath(out / f"s{seed}" / "sft-rft" / "sft") == sft
+        assert os.path.realpath(out / f"s{seed}" / "sft-self-dpo" / "sft") == sft
+        assert json.loads((out / f"s{seed}" / "sft-rft" / "rft" / "rft.json").read_text())["rows"] > 0
+    assert (out / "methods.png").stat().st_size > 1000
+    md = (out / "methods.md").read_text()
+    assert "| sft-rft | sft → rft | 2 |" in md and "Best SFT-only arm: sft" in md
