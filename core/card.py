@@ -12,6 +12,10 @@ import os
 from core.errors import FoundryError
 from core.evaluation import fmt, fmt_p
 
+SINGLE_RUN = ("These are one run's numbers (seed {seed}). A single run carries its recipe's run-to-run spread: at "
+              "this scale, runs that differ only in the seed differ by several points (SQL's default recipe over "
+              "three seeds: docs/methods.md). Compare recipes over seeds (`bench/methods.py`), not single runs.")
+
 
 def _series(log_history: dict[str, list], wanted) -> list[tuple[str, list]]:
     out = []
@@ -204,6 +208,7 @@ Seed {recipe.seed}. Each stage starts from the previous stage's output.
 ## Evaluation
 Measured by this run on the held-out split (suite `{recipe.eval.suite}`, greedy decoding,
 max {recipe.eval.max_new_tokens} new tokens). Per-bucket tables are in `eval/<stage>/results.md`.
+{SINGLE_RUN.format(seed=recipe.seed)}
 
 {_results_table(results)}
 
