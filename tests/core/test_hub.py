@@ -125,7 +125,7 @@ def test_property(tmp_path):
 
 # ---------------------------------------------------------------- medical
 def test_medqa(tmp_path):
-    from domains.medical.data import load_medqa
+    from domains.medical.loaders import load_medqa
 
     f = os.path.join(FIX, "medqa", "US_4_options_phrases_no_exclude_test.sample15.jsonl")
     official = load_medqa(path=f)
@@ -135,7 +135,7 @@ def test_medqa(tmp_path):
 
 
 def test_medmcqa_hub_copy_is_zero_based(tmp_path):
-    from domains.medical.data import load_medmcqa
+    from domains.medical.loaders import load_medmcqa
 
     base = [{"id": f"q{i}", "question": f"Question {i}?", "opa": "a", "opb": "b", "opc": "c", "opd": "d",
              "choice_type": "single", "subject_name": "Anatomy"} for i in range(4)]
@@ -148,7 +148,7 @@ def test_medmcqa_hub_copy_is_zero_based(tmp_path):
 
 
 def test_pubmedqa(tmp_path):
-    from domains.medical.data import load_pubmedqa
+    from domains.medical.loaders import load_pubmedqa
 
     f = os.path.join(FIX, "pubmedqa", "ori_pqal.json")
     official = load_pubmedqa(path=f)
@@ -161,7 +161,7 @@ def test_pubmedqa(tmp_path):
 
 
 def test_ranked_and_ddxplus(tmp_path):
-    from domains.medical import data
+    from domains.medical import loaders as data
     from tests.domains.medical.test_data import write_ddxplus
 
     folder = write_ddxplus(tmp_path / "ddx")
