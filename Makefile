@@ -1,4 +1,4 @@
-.PHONY: setup test lint bench smoke cards audit
+.PHONY: setup test lint bench smoke cards audit methods
 
 setup:
 	bash scripts/setup.sh sql,chem,dev
@@ -29,3 +29,6 @@ cards:
 
 audit:
 	for d in sql chem medical finance safety legal; do .venv/bin/foundry $$d audit || exit 1; done
+
+methods:  # the training-methods matrix at CI size; the full table: docs/methods.md
+	.venv/bin/python bench/methods.py --domain sql --preset mini --seeds 0 --out runs/methods-mini

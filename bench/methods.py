@@ -17,6 +17,7 @@ maj@K and pass@K, the ceiling GRPO can sharpen towards.
     python bench/methods.py --domain sql --preset mini --seeds 0 --out runs/methods-mini
     python bench/methods.py --domain sql --seeds 0 1 2 --pass-k 8 --out runs/methods/sql
     python bench/methods.py --domain sql --arms sft,sft-grpo --seeds 0 1 2 --out runs/methods/sql
+    python bench/methods.py --domain sql --seeds 0 1 2 --out runs/methods/sql --report   # table only
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import copy
 import dataclasses
 import json
 import os
+import platform
 import statistics
 import sys
 import time
@@ -243,10 +245,11 @@ def main(argv=None) -> int:
     p.add_argument("--matrix", default=None, help="matrix file (default: bench/methods/<domain>.yaml)")
     p.add_argument("--preset", default=None, help="preset of the base recipe and of the matrix (e.g. mini)")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--arms", default="", help="comma-separated subset of the matrix's arms (in the matrix's order)")
+    p.add_argument("--arms", default="", help="comma-separated arms to run, in this order (default: the matrix's)")
     p.add_argument("--pass-k", type=int, default=0, help="also sample one arm's final model K times per question")
     p.add_argument("--pass-k-arm", default="sft", help="the arm whose model --pass-k samples (default: sft)")
     p.add_argument("--out", required=True)
+    p.add_argument("--report", action="store_true", help="only write the table from OUT/methods.json (an earlier run)")
     p.add_argument("override", nargs="*", help="key=value overrides of the base recipe")
     a = p.parse_args(argv)
     from core.domain import get_domain
@@ -261,14 +264,23 @@ def main(argv=None) -> int:
             raise FoundryError(f"the matrix is for domain '{matrix['domain']}', not '{a.domain}'")
         domain = get_domain(matrix["domain"])
         base = load_recipe(domain.recipe_path(matrix.get("recipe", "default")), a.override, a.preset)
-        arms = [x for x in matrix["arms"] if not a.arms or x in a.arms.split(",")]
-        unknown = set(filter(None, a.arms.split(","))) - set(matrix["arms"])
+        arms = [x for x in a.arms.split(",") if x] or list(matrix["arms"])  # in the order given
+        unknown = set(arms) - set(matrix["arms"])
         if unknown:
             raise FoundryError(f"unknown arm(s) {sorted(unknown)}; the matrix has {', '.join(matrix['arms'])}")
         rows, passk = [], {}
         json_path = os.path.join(a.out, "methods.json")
+        machine = f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}"
+        command = "python bench/methods.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        if a.report:  # the table of what an earlier (perhaps interrupted) run finished
+            if not os.path.isfile(json_path):
+                raise FoundryError(f"{json_path}: nothing to report; run the matrix first")
+            with open(json_path) as fh:
+                earlier = json.load(fh)
+            rows = [r for r in earlier["rows"] if r["arm"] in arms and r["seed"] in a.seeds]
+            passk = earlier.get("passk", {})
         done: dict[int, dict[str, tuple[str, list[str]]]] = {seed: {} for seed in a.seeds}
-        for arm in arms:  # arm-major: an interrupted matrix has every seed of its first arms
+        for arm in [] if a.report else arms:  # arm-major: an interrupted matrix has every seed of its first arms
             for seed in a.seeds:
                 recipe = arm_recipe(base, matrix, arm, {"seed": seed})
                 run_dir = os.path.join(a.out, f"s{seed}", arm)
@@ -292,17 +304,15 @@ def main(argv=None) -> int:
                 rows.append(row)
                 os.makedirs(a.out, exist_ok=True)
                 with open(json_path, "w") as fh:  # after every arm: an interrupted matrix keeps what it has
-                    json.dump({"rows": rows, "passk": passk}, fh, indent=1)
+                    json.dump({"command": command, "machine": machine, "rows": rows, "passk": passk}, fh, indent=1)
                 if a.pass_k > 1 and arm == a.pass_k_arm and row["value"] is not None:
                     p_k = pass_at_k(matrix["domain"], base, os.path.join(run_dir, matrix["arms"][arm][-1]),
                                     os.path.join(run_dir, "data"), os.path.join(a.out, f"s{seed}", "passk"), a.pass_k)
                     passk[str(seed)] = {"greedy": row["value"], **p_k}
         suite = domain.suite(base.eval.suite)
         summary = summarise(rows, arms, suite.get("primary", suite["metrics"][0]))
-        import platform
-
-        machine = f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}"
-        command = "python bench/methods.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        if a.report:
+            command = earlier.get("command", command + " (report of an earlier run)")
         with open(json_path, "w") as fh:
             json.dump({"command": command, "machine": machine, "rows": rows, "passk": passk, "summary": summary},
                       fh, indent=1)
