@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 
 from transformers import TrainerCallback
 
-from core.generation import generate_hf, generate_vllm, pick_backend
+from core.generation import generate, generate_hf, pick_backend
 from core.io import atomic_write
 
 
@@ -109,21 +109,14 @@ def evaluate(*, model_path: str, dataset, suite: dict, scorer, out_dir: str, max
     ``corpus_scorer(examples, completions) -> {metric: value}``, when given, adds metrics that
     are not means of per-sample values (corpus BLEU), computed on each example's first sample.
     """
-    from core.models import load_for_generation, load_tokenizer
-
     if limit:
         dataset = dataset.select(range(min(limit, len(dataset))))
     examples = dataset.to_list()
     prompts = [ex["prompt"] for ex in examples]
     backend = pick_backend(backend)
     start = time.perf_counter()
-    if backend == "vllm":
-        completions = generate_vllm(model_path, load_tokenizer(model_path), prompts, max_new_tokens=max_new_tokens,
-                                    num_samples=k, temperature=temperature)
-    else:
-        model, tokenizer = load_for_generation(model_path)
-        completions = generate_hf(model, tokenizer, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size,
-                                  num_samples=k, temperature=temperature)
+    completions = generate(model_path, prompts, max_new_tokens=max_new_tokens, backend=backend, batch_size=batch_size,
+                           num_samples=k, temperature=temperature)
     gen = {"model": model_path, "backend": backend, "generation_seconds": round(time.perf_counter() - start, 2)}
     return score_completions(examples, completions, suite=suite, scorer=scorer, out_dir=out_dir, stage=stage,
                              corpus_scorer=corpus_scorer, extra=gen)

@@ -91,3 +91,17 @@ def generate_vllm(model_path: str, tokenizer, prompts: list, *, max_new_tokens: 
                             temperature=temperature if num_samples > 1 else 0.0)
     outs = llm.generate(render_prompts(tokenizer, prompts), params)
     return [[c.text for c in o.outputs] for o in outs]
+
+
+def generate(model_path: str, prompts: list, *, max_new_tokens: int, backend: str = "auto", batch_size: int = 32,
+             num_samples: int = 1, temperature: float = 1.0) -> list[list[str]]:
+    """Load ``model_path`` and generate with the chosen backend (:func:`pick_backend`): the one
+    entry point of the eval runner and of the methods that sample the model (core.methods)."""
+    from core.models import load_for_generation, load_tokenizer
+
+    if pick_backend(backend) == "vllm":
+        return generate_vllm(model_path, load_tokenizer(model_path), prompts, max_new_tokens=max_new_tokens,
+                             num_samples=num_samples, temperature=temperature)
+    model, tokenizer = load_for_generation(model_path)
+    return generate_hf(model, tokenizer, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size,
+                       num_samples=num_samples, temperature=temperature)

@@ -82,7 +82,7 @@ def _hinted(prompt, gold_answer: str):
     hint = f"\n(A correct final answer is: {gold_answer}. Explain how to reach it.)"
     if isinstance(prompt, list):
         msgs = [dict(m) for m in prompt]
-        last = max(i for i, m in enumerate(msgs) if m.get("role") == "user")
+        last = max((i for i, m in enumerate(msgs) if m.get("role") == "user"), default=len(msgs) - 1)
         msgs[last]["content"] = msgs[last]["content"] + hint
         return msgs
     return prompt + hint
@@ -114,9 +114,8 @@ def draw(model_path: str, pool, out_dir: str, *, k: int, temperature: float, max
     import torch
 
     from core.answers import final_answer
-    from core.generation import generate_hf, generate_vllm, pick_backend
+    from core.generation import generate
     from core.launch import barrier, is_main_process
-    from core.models import load_for_generation, load_tokenizer
 
     weights = os.path.join(model_path, "model.safetensors")
     model_path = os.path.realpath(model_path) if os.path.isdir(model_path) else model_path  # one cache per model
@@ -131,14 +130,8 @@ def draw(model_path: str, pool, out_dir: str, *, k: int, temperature: float, max
         console.print(tag("sample", "bold"), f"{len(prompts)} prompts x {k} from {model_path}"
                       + (" (gold answer as a hint)" if hint else ""))
         torch.manual_seed(seed)
-        if pick_backend(backend) == "vllm":
-            outs = generate_vllm(model_path, load_tokenizer(model_path), prompts, max_new_tokens=max_new_tokens,
-                                 num_samples=k, temperature=temperature)
-        else:
-            model, tokenizer = load_for_generation(model_path)
-            outs = generate_hf(model, tokenizer, prompts, max_new_tokens=max_new_tokens, batch_size=batch_size,
-                               num_samples=k, temperature=temperature)
-            del model
+        outs = generate(model_path, prompts, max_new_tokens=max_new_tokens, backend=backend, batch_size=batch_size,
+                        num_samples=k, temperature=temperature)
         verified = [[judge(ex, t) for t in texts] for ex, texts in zip(examples, outs, strict=True)] if judge else []
         info = {"key": key, "samples": outs, "verified": verified, "pass_rate": [sum(v) / len(v) for v in verified]}
         os.makedirs(os.path.dirname(path), exist_ok=True)

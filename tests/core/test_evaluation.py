@@ -48,6 +48,7 @@ def test_metrics_that_do_not_apply_are_left_out():
 def test_corpus_scorer_adds_suite_metrics(tmp_path, monkeypatch):
     from datasets import Dataset
 
+    import core.generation
     import core.models
     from core import evaluation
 
@@ -57,7 +58,7 @@ def test_corpus_scorer_adds_suite_metrics(tmp_path, monkeypatch):
         calls["completions"] = completions
         return {"bleu": 0.5, "unlisted": 1.0}
 
-    monkeypatch.setattr(evaluation, "generate_hf", lambda model, tok, prompts, **kw: [["hello"] for _ in prompts])
+    monkeypatch.setattr(core.generation, "generate_hf", lambda model, tok, prompts, **kw: [["hello"] for _ in prompts])
     monkeypatch.setattr(core.models, "load_model", lambda path: (type("M", (), {"to": lambda self, d: self})(), 0, 0))
     res = evaluation.evaluate(model_path="m", dataset=Dataset.from_list([{"prompt": "p"}, {"prompt": "q"}]),
                               suite={"name": "s", "metrics": ["ok", "bleu"]}, scorer=lambda e, c: {"ok": 1.0},
