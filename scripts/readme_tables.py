@@ -38,8 +38,10 @@ def results_section(domain: str) -> str:
              f"`{run['command']}` (regenerate with `make cards`): {run['seconds'] // 60} min {run['seconds'] % 60} s "
              f"on {run['machine']}" + (f" ({run['note']})" if run.get("note") else "")
              + f", commit {run['commit']}, {run['date']}. Held-out split `{first.get('split', 'test')}` "
-             f"of suite `{first['suite']}`, n = {first['n']}, greedy. One run (seed 0): run-to-run spread is not "
-             "measured here, so differences of a few points between stages are within noise.", "",
+             f"of suite `{first['suite']}`, n = {first['n']}, greedy. One run (seed 0): it carries the recipe's "
+             "run-to-run spread (measured over three seeds for SQL's default recipe in "
+             "[`docs/methods.md`](../../docs/methods.md)), so differences of a few points between stages are "
+             "within noise.", "",
              "| metric | " + " | ".join(stages) + " |", "|---|" + "---:|" * len(stages)]
     for m in metrics:
         lines.append(f"| {m} | " + " | ".join(_fmt(res[s]["metrics"].get(m)) for s in stages) + " |")
