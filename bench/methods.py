@@ -155,6 +155,14 @@ def pass_at_k(domain_name: str, recipe: Recipe, model_path: str, data_dir: str, 
     return {"sample_mean": res["metrics"][res["primary"]], f"maj@{k}": res[f"maj@{k}"], f"pass@{k}": res[f"pass@{k}"]}
 
 
+def matrix_first_stage(rows: list[dict], arm: str) -> str | None:
+    """The arm's first stage when it is an SFT stage (the shared one), else None."""
+    r = next((r for r in rows if r["arm"] == arm and r.get("stage_seconds")), None)
+    if r is None or not r["kinds"] or r["kinds"][0] != "sft":
+        return None
+    return next(iter(r["stage_seconds"]), None) if len(r["stage_seconds"]) else None
+
+
 def summarise(rows: list[dict], arms: list[str], primary: str) -> dict:
     """Mean and sample standard deviation over seeds per arm, and each arm minus the best
     SFT-only arm, paired by seed."""
@@ -162,9 +170,13 @@ def summarise(rows: list[dict], arms: list[str], primary: str) -> dict:
     for arm in arms:
         vals = [r["value"] for r in rows if r["arm"] == arm and r.get("value") is not None]
         secs = [r["train_seconds"] for r in rows if r["arm"] == arm and r.get("value") is not None]
+        first = matrix_first_stage(rows, arm)
+        added = [r["train_seconds"] - (r.get("stage_seconds") or {}).get(first, 0.0)
+                 for r in rows if r["arm"] == arm and r.get("value") is not None and first]
         table[arm] = {"n": len(vals), "mean": statistics.fmean(vals) if vals else None,
                       "sd": statistics.stdev(vals) if len(vals) > 1 else None, "values": vals,
                       "train_seconds": statistics.fmean(secs) if secs else None,
+                      "added_seconds": statistics.fmean(added) if added else None,
                       "sft_only": all(k in SFT_KINDS for r in rows if r["arm"] == arm for k in r["kinds"]),
                       "failed": [r["error"] for r in rows if r["arm"] == arm and r.get("error")]}
     sft_arms = [a for a in arms if table[a]["sft_only"] and table[a]["mean"] is not None]
@@ -190,8 +202,8 @@ def _pct(x) -> str:
 def to_markdown(summary: dict, matrix: dict, command: str, machine: str, passk: dict) -> str:
     arms = summary["arms"]
     lines = [f"Held-out {summary['primary']} (%), mean ± sample s.d. over seeds; `{command}`; {machine}.", "",
-             "| arm | stages | seeds | mean | s.d. | per seed | vs best SFT (paired) | train time (s) |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| arm | stages | seeds | mean | s.d. | per seed | vs best SFT (paired) | train time (s) | added to SFT (s) |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for arm, t in arms.items():
         vs = t.get("vs_best_sft")
         vs_text = "—" if arm == summary["best_sft"] else ("—" if not vs else
@@ -199,14 +211,15 @@ def to_markdown(summary: dict, matrix: dict, command: str, machine: str, passk: 
                                                            + (" **beats**" if vs["beats"] else ""))
         per = ", ".join(_pct(v) for v in t["values"]) + (f" ({len(t['failed'])} failed)" if t["failed"] else "")
         lines.append(f"| {arm} | {' → '.join(matrix['arms'][arm])} | {t['n']} | {_pct(t['mean'])} | {_pct(t['sd'])} | "
-                     f"{per} | {vs_text} | {'—' if t['train_seconds'] is None else round(t['train_seconds'])} |")
+                     f"{per} | {vs_text} | {'—' if t['train_seconds'] is None else round(t['train_seconds'])} | "
+                     f"{'—' if t.get('added_seconds') is None else round(t['added_seconds'])} |")
     winners = [a for a, t in arms.items() if (t.get("vs_best_sft") or {}).get("beats")]
     lines += ["", f"Best SFT-only arm: {summary['best_sft']}. " + (
         f"Beating it beyond the spread (every seed better, mean gain above the larger s.d.): {', '.join(winners)}."
         if winners else "No arm beats it beyond the run-to-run spread (every seed better and the mean gain above "
                         "the larger s.d. of the two arms).")]
     if passk:
-        lines += ["", "Headroom of the first arm's model (held-out, temperature 1):", "",
+        lines += ["", "Headroom of the sampled arm's final model (`--pass-k-arm`, default `sft`; held-out, temperature 1):", "",
                   "| seed | greedy | per-sample mean | " + " | ".join(k for k in next(iter(passk.values())) if "@" in k) + " |",
                   "|---|---|---|" + "---|" * sum("@" in k for k in next(iter(passk.values())))]
         for seed, p in passk.items():
