@@ -142,16 +142,13 @@ def stage_seconds(run_dir: str, recipe: Recipe) -> dict:
 
 
 def pass_at_k(domain_name: str, recipe: Recipe, model_path: str, data_dir: str, out_dir: str, k: int) -> dict:
+    """The pipeline's own eval of ``model_path`` with k samples per question at temperature 1."""
     from core.domain import get_domain
-    from core.evaluation import evaluate
-    from core.pipeline import load_data, split_of
+    from core.pipeline import load_data, run_eval
 
-    domain = get_domain(domain_name)
-    suite = domain.suite(recipe.eval.suite)
-    split = recipe.eval.split or suite.get("split", "test")
-    res = evaluate(model_path=model_path, dataset=split_of(load_data(data_dir), split), suite=suite,
-                   scorer=domain.suite_scorer(suite), out_dir=out_dir, max_new_tokens=recipe.eval.max_new_tokens,
-                   batch_size=recipe.eval.batch_size, k=k, temperature=1.0, limit=recipe.eval.limit, backend="hf")
+    sampled = copy.deepcopy(recipe)
+    sampled.eval.k, sampled.eval.temperature, sampled.eval.backend = k, 1.0, "hf"
+    res = run_eval(get_domain(domain_name), sampled, model_path, load_data(data_dir), out_dir, f"pass@{k}")
     return {"sample_mean": res["metrics"][res["primary"]], f"maj@{k}": res[f"maj@{k}"], f"pass@{k}": res[f"pass@{k}"]}
 
 
@@ -160,7 +157,7 @@ def matrix_first_stage(rows: list[dict], arm: str) -> str | None:
     r = next((r for r in rows if r["arm"] == arm and r.get("stage_seconds")), None)
     if r is None or not r["kinds"] or r["kinds"][0] != "sft":
         return None
-    return next(iter(r["stage_seconds"]), None) if len(r["stage_seconds"]) else None
+    return next(iter(r["stage_seconds"]), None)
 
 
 def summarise(rows: list[dict], arms: list[str], primary: str) -> dict:

@@ -41,13 +41,29 @@ FILTER_KEYS = SAMPLE_KEYS | {"pass_rate", "curriculum"}
 LOSSES = ("grpo", "dr_grpo", "dapo", "bnpo", "cispo", "sapo", "luspo", "vespo", "gspo")
 
 
+def _opts(stage) -> dict:
+    """A stage's sampling options: ``filter`` of a grpo stage, ``sample`` of rft/self-dpo."""
+    return stage.filter if stage.kind == "grpo" else stage.sample
+
+
+def _default_k(kind: str) -> int:
+    return 4 if kind == "grpo" else 8
+
+
+def _verified_split(draws: dict, i: int) -> tuple[list[str], list[str]]:
+    """Prompt ``i``'s distinct verified samples and distinct unverified ones (an empty answer is
+    a fine rejected one, never a training target)."""
+    pairs = list(zip(draws["samples"][i], draws["verified"][i], strict=True))
+    return _distinct([t for t, ok in pairs if ok]), _distinct([t for t, ok in pairs if not ok], keep_empty=True)
+
+
 def check_options(where: str, kind: str, options: dict) -> None:
     """Validate a stage's sampling options (``filter`` of grpo, ``sample`` of rft/self-dpo)."""
     allowed = {"grpo": FILTER_KEYS, "rft": RFT_KEYS, "self-dpo": SELF_DPO_KEYS}[kind]
     unknown = set(options) - allowed
     if unknown:
         raise FoundryError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {', '.join(sorted(allowed))}")
-    k, n = options.get("k", 4 if kind == "grpo" else 8), options.get("prompts", 0)
+    k, n = options.get("k", _default_k(kind)), options.get("prompts", 0)
     if not (isinstance(k, int) and k >= (2 if kind == "grpo" else 1) and isinstance(n, int) and n >= 0):
         raise FoundryError(f"{where}: k must be an integer >= {2 if kind == 'grpo' else 1} and prompts >= 0")
     window = options.get("pass_rate")
@@ -148,11 +164,11 @@ def draw(model_path: str, pool, out_dir: str, *, k: int, temperature: float, max
 
 def _draw(domain, recipe, stage, model_path: str, pool, out_dir: str, *, verify: bool = True, hint: bool = False):
     """:func:`draw` with a stage's sampling options (``filter`` of grpo, ``sample`` otherwise)."""
-    opts = stage.filter if stage.kind == "grpo" else stage.sample
+    opts = _opts(stage)
     accept = float(opts.get("accept", 1.0))
     if verify and recipe is None:
         raise FoundryError(f"stage '{stage.name}': verifying samples needs the recipe's eval suite")
-    return draw(model_path, pool, out_dir, k=int(opts.get("k", 4 if stage.kind == "grpo" else 8)),
+    return draw(model_path, pool, out_dir, k=int(opts.get("k", _default_k(stage.kind))),
                 temperature=float(opts.get("temperature", stage.args.get("temperature", 1.0))),
                 max_new_tokens=int(opts.get("max_new_tokens", stage.args.get(
                     "max_completion_length", recipe.eval.max_new_tokens if recipe else 256))),
@@ -163,8 +179,7 @@ def _draw(domain, recipe, stage, model_path: str, pool, out_dir: str, *, verify:
 
 
 def _pool(stage, dataset):
-    opts = stage.filter if stage.kind == "grpo" else stage.sample
-    n = int(opts.get("prompts", 0)) or len(dataset)
+    n = int(_opts(stage).get("prompts", 0)) or len(dataset)
     return dataset.select(range(min(n, len(dataset))))
 
 
@@ -247,14 +262,13 @@ def rft_dataset(domain, recipe, stage, model_path: str, dataset, out_dir: str):
     chosen: dict[int, list[str]] = {}
     for i in range(len(examples)):
         if _in_window(draws["pass_rate"][i], window):
-            chosen[i] = _distinct([t for t, ok in zip(draws["samples"][i], draws["verified"][i], strict=True) if ok])[:m]
+            chosen[i] = _verified_split(draws, i)[0][:m]
     unsolved = [i for i, texts in chosen.items() if not texts]
     from_hint = from_gold = 0
     if unsolved and gold == "hint":
         hinted = _draw(domain, recipe, stage, model_path, pool.select(unsolved), out_dir, hint=True)
         for j, i in enumerate(unsolved):
-            ok = [t for t, v in zip(hinted["samples"][j], hinted["verified"][j], strict=True) if v]
-            chosen[i] = _distinct(ok)[:m]
+            chosen[i] = _verified_split(hinted, j)[0][:m]
             from_hint += bool(chosen[i])
     if gold == "fill":
         for i in unsolved:
@@ -293,9 +307,7 @@ def self_dpo_dataset(domain, recipe, stage, model_path: str, dataset, out_dir: s
     for i, ex in enumerate(pool.to_list()):
         if not _in_window(draws["pass_rate"][i], window):
             continue
-        good = _distinct([t for t, ok in zip(draws["samples"][i], draws["verified"][i], strict=True) if ok])
-        bad = _distinct([t for t, ok in zip(draws["samples"][i], draws["verified"][i], strict=True) if not ok],
-                        keep_empty=True)  # an empty answer is a fine rejected one
+        good, bad = _verified_split(draws, i)
         if not good and opts.get("gold") == "fill" and ex.get("completion") is not None:
             good = [gold_text(ex)]  # SPIN-like: the reference answer chosen over the model's own
         if mode == "longer":
