@@ -46,8 +46,14 @@ class ModelSpec:
     qlora: bool = field(default=False, metadata={"help": "4-bit NF4 base (bitsandbytes) + LoRA adapters"})
     lora_r: int = field(default=16, metadata={"help": "LoRA rank"})
     lora_alpha: int = field(default=32, metadata={"help": "LoRA alpha"})
+    dtype: str = field(default="auto", metadata={
+        "help": "training weights on a GPU: auto (float32 master weights for full fine-tuning with bf16 compute, "
+                "bfloat16 base under LoRA/QLoRA), float32 or bfloat16 (pure bf16: half the memory, small "
+                "updates lost)"})
 
     def __post_init__(self):
+        if self.dtype not in ("auto", "float32", "bfloat16"):
+            raise FoundryError(f"model.dtype: '{self.dtype}' is not one of auto, float32, bfloat16")
         if self.lora and self.qlora:
             raise FoundryError("model: set either lora or qlora, not both (qlora already trains LoRA adapters)")
 

@@ -101,7 +101,8 @@ def run_stage(domain: Domain, recipe: Recipe, stage: StageSpec, model_path: str,
     lora = m.lora if stage.lora is None else stage.lora
     qlora = m.qlora if stage.qlora is None else stage.qlora
     common = dict(model_path=model_path, train_dataset=dataset, out_dir=out_dir, args=stage.args, lora=lora,
-                  qlora=qlora, lora_r=m.lora_r, lora_alpha=m.lora_alpha, resume=resume, seed=recipe.seed)
+                  qlora=qlora, lora_r=m.lora_r, lora_alpha=m.lora_alpha, resume=resume, seed=recipe.seed,
+                  dtype=m.dtype)
     console.print(tag(f"stage {stage.name}", "bold"), f"({stage.kind}) from {model_path} -> {out_dir}")
     if stage.monitor_every and monitor is not None:
         from core.evaluation import HeldoutMonitor

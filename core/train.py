@@ -78,13 +78,15 @@ def _train(trainer, out_dir: str, resume: bool) -> None:
 
 
 def run_sft(*, model_path: str, train_dataset, out_dir: str, args: dict, lora=False, qlora=False,
-            lora_r=16, lora_alpha=32, resume: bool = False, seed: int = 0, callbacks=None) -> str:
+            lora_r=16, lora_alpha=32, resume: bool = False, seed: int = 0, callbacks=None,
+            dtype: str = "auto") -> str:
     """Supervised fine-tuning on ``prompt``/``completion`` (loss on the completion only)."""
     from trl import SFTTrainer
 
     from core.models import load_model
 
-    model, tokenizer, peft_config = load_model(model_path, lora=lora, qlora=qlora, lora_r=lora_r, lora_alpha=lora_alpha)
+    model, tokenizer, peft_config = load_model(model_path, lora=lora, qlora=qlora, lora_r=lora_r, lora_alpha=lora_alpha,
+                                                dtype=dtype)
     config = build_config("sft", out_dir, args, seed)
     trainer = SFTTrainer(model=model, args=config, train_dataset=train_dataset, processing_class=tokenizer,
                          peft_config=peft_config, callbacks=callbacks)
@@ -93,13 +95,15 @@ def run_sft(*, model_path: str, train_dataset, out_dir: str, args: dict, lora=Fa
 
 
 def run_dpo(*, model_path: str, train_dataset, out_dir: str, args: dict, lora=False, qlora=False,
-            lora_r=16, lora_alpha=32, resume: bool = False, seed: int = 0, callbacks=None) -> str:
+            lora_r=16, lora_alpha=32, resume: bool = False, seed: int = 0, callbacks=None,
+            dtype: str = "auto") -> str:
     """Direct preference optimisation on ``prompt``/``chosen``/``rejected``."""
     from trl import DPOTrainer
 
     from core.models import load_model
 
-    model, tokenizer, peft_config = load_model(model_path, lora=lora, qlora=qlora, lora_r=lora_r, lora_alpha=lora_alpha)
+    model, tokenizer, peft_config = load_model(model_path, lora=lora, qlora=qlora, lora_r=lora_r, lora_alpha=lora_alpha,
+                                                dtype=dtype)
     config = build_config("dpo", out_dir, args, seed)
     keep = {"prompt", "chosen", "rejected"}
     train_dataset = train_dataset.remove_columns([c for c in train_dataset.column_names if c not in keep])
@@ -111,7 +115,7 @@ def run_dpo(*, model_path: str, train_dataset, out_dir: str, args: dict, lora=Fa
 
 def run_grpo(*, model_path: str, train_dataset, out_dir: str, args: dict, reward_funcs: list, reward_weights: list,
              lora=False, qlora=False, lora_r=16, lora_alpha=32, resume: bool = False, seed: int = 0,
-             callbacks=None, kl: dict | None = None) -> str:
+             callbacks=None, kl: dict | None = None, dtype: str = "auto") -> str:
     """GRPO with verifiable rewards; every dataset column reaches the rewards as a keyword.
     ``kl`` = ``{start, end, shape}`` schedules the KL coefficient (:class:`core.methods.KLSchedule`)."""
     from trl import GRPOTrainer
@@ -122,7 +126,8 @@ def run_grpo(*, model_path: str, train_dataset, out_dir: str, args: dict, reward
         from core.generation import require_vllm
 
         require_vllm("use_vllm in a grpo stage")
-    model, tokenizer, peft_config = load_model(model_path, lora=lora, qlora=qlora, lora_r=lora_r, lora_alpha=lora_alpha)
+    model, tokenizer, peft_config = load_model(model_path, lora=lora, qlora=qlora, lora_r=lora_r, lora_alpha=lora_alpha,
+                                                dtype=dtype)
     config = build_config("grpo", out_dir, {"reward_weights": list(reward_weights), **args}, seed)
     if "completion" in train_dataset.column_names:  # the SFT target is not a GRPO input
         train_dataset = train_dataset.remove_columns(["completion"])

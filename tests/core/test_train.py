@@ -123,3 +123,24 @@ def test_eval_runner_with_sampling_k2(tiny, sql_data, tmp_path):
     rows = [json.loads(line) for line in open(os.path.join(out, "samples.jsonl"))]
     assert len(rows) == 4 and all(len(r["samples"]) == 2 for r in rows)
     assert "| pass@2 |" in open(os.path.join(out, "results.md")).read()
+
+
+def test_weights_dtype_keeps_float32_master_weights_for_full_training(monkeypatch):
+    """On a bf16 GPU a full fine-tune must not load bf16 weights: AdamW would update them in
+    bf16 and lose every step below ~1/256 of a weight (an RL learning rate's). Adapters and
+    generation use bf16; an explicit dtype wins; a CPU is always float32."""
+    from core.config import ModelSpec
+    from core.errors import FoundryError
+    from core.models import weights_dtype
+
+    assert weights_dtype() is torch.float32 and weights_dtype(training=False) is torch.float32  # this CPU
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    assert weights_dtype() is torch.float32
+    assert weights_dtype(adapters=True) is torch.bfloat16
+    assert weights_dtype(training=False) is torch.bfloat16
+    assert weights_dtype("bfloat16") is torch.bfloat16 and weights_dtype("float32", adapters=True) is torch.float32
+    w = torch.full((1000,), 0.02, dtype=torch.bfloat16)  # why: a 3e-5 step vanishes on bf16 weights
+    assert torch.equal(w - 3e-5, w) and not torch.equal(w.float() - 3e-5, w.float())
+    with pytest.raises(FoundryError, match="model.dtype"):
+        ModelSpec(dtype="fp8")
