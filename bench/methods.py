@@ -2,7 +2,7 @@
 
 A matrix file (``bench/methods/<domain>.yaml``, else ``bench/methods/default.yaml``) names a domain's base recipe (data, model,
 eval and its stages), extra stage definitions (``from: grpo`` starts from a recipe stage and
-replaces the keys given), and arms: lists of stage names run in order.
+replaces the keys given; mappings such as ``args`` are merged key by key), and arms: lists of stage names run in order.
 For each seed every arm runs as a pipeline into ``OUT/s<seed>/<arm>``; an arm whose first stages
 equal an arm already run for that seed starts from that arm's folders (linked, not re-trained),
 so every arm of a seed shares one SFT model. Each arm's training time is the sum of its stages'
@@ -69,7 +69,9 @@ def arm_recipe(base: Recipe, matrix: dict, arm: str, overrides: dict) -> Recipe:
             if parent is not None:
                 if parent not in own:
                     raise FoundryError(f"matrix stage '{name}': from '{parent}' is not a stage of the recipe")
-                spec = {**dataclasses.asdict(own[parent]), **spec}
+                inherited = dataclasses.asdict(own[parent])
+                spec = {**inherited, **{k: {**inherited[k], **v} if isinstance(v, dict) and isinstance(inherited.get(k), dict)
+                                        else v for k, v in spec.items()}}
             stages.append(_build(StageSpec, {**spec, "name": name}, f"matrix stage '{name}'"))
         elif name in own:
             stages.append(copy.deepcopy(own[name]))
@@ -123,6 +125,105 @@ def share_prefix(run_dir: str, recipe: Recipe, done: dict[str, tuple[str, list[s
             merged = {**data, **old}
             json.dump({key: merged} if key else merged, fh)
     return best
+
+
+def load_done(seed_dir: str) -> dict[str, tuple[str, list[str]]]:
+    """Arms finished earlier in this seed's folder (their ``arm.json``): later runs share their stages."""
+    done = {}
+    if os.path.isdir(seed_dir):
+        for arm in sorted(os.listdir(seed_dir)):
+            path = os.path.join(seed_dir, arm, "arm.json")
+            if os.path.isfile(path):
+                with open(path) as fh:
+                    done[arm] = (os.path.join(seed_dir, arm), json.load(fh)["stages"])
+    return done
+
+
+def run_arm(run_dir: str, recipe: Recipe, log_path: str | None = None, threads: int = 0) -> dict:
+    """Run (or resume) one arm's pipeline; the row's value, stage seconds and wall time, or its error.
+    In a worker process its output goes to ``log_path`` and torch uses ``threads`` threads."""
+    if log_path:
+        os.makedirs(os.path.dirname(log_path), exist_ok=True)
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    from core.pipeline import run_pipeline
+
+    row: dict = {}
+    begin = time.perf_counter()
+    try:
+        results = run_pipeline(recipe, run_dir, resume=True)
+        last = results[recipe.stages[-1].name]
+        row["value"] = last["metrics"][last["primary"]]
+        times = stage_seconds(run_dir, recipe)
+        row["stage_seconds"] = times
+        row["train_seconds"] = sum(times.get(s.name, 0) for s in recipe.stages)
+    except FoundryError as exc:  # one arm failing (e.g. nothing verified to train on) is a result
+        row["error"] = str(exc)
+    row["wall_seconds"] = round(time.perf_counter() - begin, 1)
+    return row
+
+
+def depends_on(tasks: list[tuple[str, int]], recipes: dict) -> dict:
+    """For each (arm, seed): the earlier task of that seed sharing the longest prefix of stages, if any."""
+    deps = {}
+    for i, task in enumerate(tasks):
+        keys = [_stage_key(s) for s in recipes[task].stages]
+        best, dep = 0, None
+        for other in tasks[:i]:
+            if other[1] != task[1]:
+                continue
+            okeys = [_stage_key(s) for s in recipes[other].stages]
+            n = 0
+            while n < min(len(keys), len(okeys)) and keys[n] == okeys[n]:
+                n += 1
+            if n > best:
+                best, dep = n, other
+        deps[task] = dep
+    return deps
+
+
+def run_parallel(tasks, recipes, jobs: int, start, record) -> None:
+    """Run tasks in up to ``jobs`` fresh processes; a task starts once the task it shares stages with is done."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    deps = depends_on(tasks, recipes)
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    finished: dict = {}
+    pending, running = list(tasks), {}
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1) as pool:
+        while pending or running:
+            for task in list(pending):
+                dep = deps[task]
+                if dep is not None and dep not in finished:
+                    continue
+                pending.remove(task)
+                if dep is not None and finished[dep].get("error"):
+                    row = {"error": f"its first stages come from arm '{dep[0]}', which failed", "wall_seconds": 0.0}
+                    finished[task] = row
+                    record(task, row)
+                    continue
+                if len(running) >= jobs:
+                    pending.insert(0, task)
+                    break
+                run_dir, recipe = start(task)
+                running[pool.submit(run_arm, run_dir, recipe, os.path.join(run_dir, "methods.log"), threads)] = task
+            if not running:
+                continue
+            complete, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in complete:
+                task = running.pop(fut)
+                try:
+                    row = fut.result()
+                except Exception as exc:  # a worker that died (out of memory, a crash) is that arm's result
+                    row = {"error": f"worker failed: {type(exc).__name__}: {exc}", "wall_seconds": 0.0}
+                finished[task] = row
+                record(task, row)
 
 
 def stage_seconds(run_dir: str, recipe: Recipe) -> dict:
@@ -259,11 +360,13 @@ def main(argv=None) -> int:
     p.add_argument("--pass-k", type=int, default=0, help="also sample one arm's final model K times per question")
     p.add_argument("--pass-k-arm", default="sft", help="the arm whose model --pass-k samples (default: sft)")
     p.add_argument("--out", required=True)
+    p.add_argument("--jobs", type=int, default=1,
+                   help="arms run at once, each in its own process (a GPU box with many cores); an arm waits for "
+                        "the earlier arm it shares first stages with, so list the shared one (sft) first")
     p.add_argument("--report", action="store_true", help="only write the table from OUT/methods.json (an earlier run)")
     p.add_argument("override", nargs="*", help="key=value overrides of the base recipe")
     a = p.parse_args(argv)
     from core.domain import get_domain
-    from core.pipeline import run_pipeline
     from core.ui import err
 
     try:
@@ -281,6 +384,12 @@ def main(argv=None) -> int:
         rows, passk = [], {}
         json_path = os.path.join(a.out, "methods.json")
         machine = f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}"
+        import torch
+
+        if torch.cuda.is_available():
+            machine += f", {torch.cuda.get_device_name(0)}"
+        if a.jobs > 1:
+            machine += f", {a.jobs} arms at once"
         command = "python bench/methods.py " + " ".join(argv if argv is not None else sys.argv[1:])
         if a.report:  # the table of what an earlier (perhaps interrupted) run finished
             if not os.path.isfile(json_path):
@@ -289,40 +398,62 @@ def main(argv=None) -> int:
                 earlier = json.load(fh)
             rows = [r for r in earlier["rows"] if r["arm"] in arms and r["seed"] in a.seeds]
             passk = earlier.get("passk", {})
-        done: dict[int, dict[str, tuple[str, list[str]]]] = {seed: {} for seed in a.seeds}
-        for arm in [] if a.report else arms:  # arm-major: an interrupted matrix has every seed of its first arms
-            for seed in a.seeds:
-                recipe = arm_recipe(base, matrix, arm, {"seed": seed})
-                run_dir = os.path.join(a.out, f"s{seed}", arm)
-                shared = share_prefix(run_dir, recipe, done[seed])
-                err.print(f"[methods] seed {seed} arm {arm}: {' -> '.join(s.name for s in recipe.stages)}"
-                          + (f" (first {shared} stage(s) shared)" if shared else ""))
-                row = {"arm": arm, "seed": seed, "kinds": [s.kind for s in recipe.stages], "value": None}
-                start = time.perf_counter()
-                try:
-                    results = run_pipeline(recipe, run_dir, resume=True)
-                    last = results[recipe.stages[-1].name]
-                    row["value"] = last["metrics"][last["primary"]]
-                    times = stage_seconds(run_dir, recipe)
-                    row["stage_seconds"] = times
-                    row["train_seconds"] = sum(times.get(s.name, 0) for s in recipe.stages)
-                    done[seed][arm] = (run_dir, [_stage_key(s) for s in recipe.stages])
-                except FoundryError as exc:  # one arm failing (e.g. nothing verified to train on) is a result
-                    row["error"] = str(exc)
-                    err.print(f"[methods] seed {seed} arm {arm} failed: {exc}")
-                row["wall_seconds"] = round(time.perf_counter() - start, 1)
-                rows.append(row)
-                os.makedirs(a.out, exist_ok=True)
-                with open(json_path, "w") as fh:  # after every arm: an interrupted matrix keeps what it has
-                    json.dump({"command": command, "machine": machine, "rows": rows, "passk": passk}, fh, indent=1)
-                if a.pass_k > 1 and arm == a.pass_k_arm and row["value"] is not None:
-                    p_k = pass_at_k(matrix["domain"], base, os.path.join(run_dir, matrix["arms"][arm][-1]),
-                                    os.path.join(run_dir, "data"), os.path.join(a.out, f"s{seed}", "passk"), a.pass_k)
-                    passk[str(seed)] = {"greedy": row["value"], **p_k}
+        if not a.report and os.path.isfile(json_path):  # rows of arms/seeds not rerun now are kept
+            with open(json_path) as fh:
+                earlier = json.load(fh)
+            rerun = {(arm, seed) for arm in arms for seed in a.seeds}
+            rows = [r for r in earlier.get("rows", []) if (r["arm"], r["seed"]) not in rerun]
+            passk = earlier.get("passk", {})
+        done = {seed: load_done(os.path.join(a.out, f"s{seed}")) for seed in a.seeds}
+        tasks = [] if a.report else [(arm, seed) for arm in arms for seed in a.seeds]  # arm-major
+        recipes = {(arm, seed): arm_recipe(base, matrix, arm, {"seed": seed}) for arm, seed in tasks}
+
+        def record(task, row):
+            arm, seed = task
+            run_dir = os.path.join(a.out, f"s{seed}", arm)
+            recipe = recipes[task]
+            row = {"arm": arm, "seed": seed, "kinds": [s.kind for s in recipe.stages], "value": None, **row}
+            if row.get("error"):
+                err.print(f"[methods] seed {seed} arm {arm} failed: {row['error']}")
+            else:
+                keys = [_stage_key(s) for s in recipe.stages]
+                done[seed][arm] = (run_dir, keys)
+                with open(os.path.join(run_dir, "arm.json"), "w") as fh:
+                    json.dump({"arm": arm, "seed": seed, "stages": keys}, fh)
+                err.print(f"[methods] seed {seed} arm {arm}: {row['value']} ({row['wall_seconds']:.0f} s)")
+            rows.append(row)
+            os.makedirs(a.out, exist_ok=True)
+            with open(json_path + ".tmp", "w") as fh:  # after every arm: an interrupted matrix keeps what it has
+                json.dump({"command": command, "machine": machine, "rows": rows, "passk": passk}, fh, indent=1)
+            os.replace(json_path + ".tmp", json_path)
+
+        def start(task) -> tuple[str, Recipe]:
+            arm, seed = task
+            run_dir = os.path.join(a.out, f"s{seed}", arm)
+            shared = share_prefix(run_dir, recipes[task], done[seed])
+            err.print(f"[methods] seed {seed} arm {arm}: {' -> '.join(s.name for s in recipes[task].stages)}"
+                      + (f" (first {shared} stage(s) shared)" if shared else ""))
+            return run_dir, recipes[task]
+
+        if a.jobs <= 1:
+            for task in tasks:
+                record(task, run_arm(*start(task)))
+        else:
+            run_parallel(tasks, recipes, a.jobs, start, record)
+        for seed in a.seeds if a.pass_k > 1 and not a.report else []:
+            row = next((r for r in rows if r["arm"] == a.pass_k_arm and r["seed"] == seed
+                        and r.get("value") is not None), None)
+            if row is not None and str(seed) not in passk:
+                run_dir = os.path.join(a.out, f"s{seed}", a.pass_k_arm)
+                p_k = pass_at_k(matrix["domain"], base, os.path.join(run_dir, matrix["arms"][a.pass_k_arm][-1]),
+                                os.path.join(run_dir, "data"), os.path.join(a.out, f"s{seed}", "passk"), a.pass_k)
+                passk[str(seed)] = {"greedy": row["value"], **p_k}
         suite = domain.suite(base.eval.suite)
-        summary = summarise(rows, arms, suite.get("primary", suite["metrics"][0]))
+        shown = arms + [x for x in matrix["arms"] if x not in arms and any(r["arm"] == x for r in rows)]
+        summary = summarise(rows, shown, suite.get("primary", suite["metrics"][0]))
         if a.report:
             command = earlier.get("command", command + " (report of an earlier run)")
+            machine = earlier.get("machine", machine)
         with open(json_path, "w") as fh:
             json.dump({"command": command, "machine": machine, "rows": rows, "passk": passk, "summary": summary},
                       fh, indent=1)

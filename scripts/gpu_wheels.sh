@@ -9,5 +9,5 @@ grep -qx "/.gpu_wheels/" .git/info/exclude 2>/dev/null || echo "/.gpu_wheels/" >
 mkdir -p .gpu_wheels
 .venv/bin/python -m pip download -q --no-deps --dest .gpu_wheels --python-version 3.12 --only-binary=:all: \
   --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform any \
-  "trl==1.16.0" datasets sqlglot sqlparse dill multiprocess xxhash fsspec pandas tzdata pytz
+  "trl==1.16.0" "transformers==5.24.0" datasets sqlglot sqlparse dill multiprocess xxhash fsspec pandas tzdata pytz
 du -sh .gpu_wheels

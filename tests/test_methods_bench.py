@@ -68,10 +68,14 @@ def test_summary_means_spread_and_the_beats_rule():
 
 @pytest.mark.slow
 def test_mini_matrix_shares_sft_and_writes_the_table(tmp_path):
+    """Two arms in two worker processes (--jobs 2: the RFT arm waits for the SFT arm of its seed),
+    then a third arm in a later call: it finds the SFT models on disk and the table keeps every row."""
     out = tmp_path / "m"
-    rc = bench.main(["--domain", "sql", "--preset", "mini", "--seeds", "0", "1", "--arms", "sft,sft-rft,sft-self-dpo",
-                     "--out", str(out), "stages.sft.args.max_steps=6", "eval.limit=8", "data.args.train_per_db=12"])
-    assert rc == 0
+    common = ["--domain", "sql", "--preset", "mini", "--out", str(out), "--seeds", "0", "1", "--",
+              "stages.sft.args.max_steps=6", "eval.limit=8", "data.args.train_per_db=12"]
+    assert bench.main(["--arms", "sft,sft-rft", "--jobs", "2"] + common) == 0
+    assert (out / "s0" / "sft-rft" / "methods.log").stat().st_size > 0  # a worker's output goes to its log
+    assert bench.main(["--arms", "sft-self-dpo"] + common) == 0
     result = json.loads((out / "methods.json").read_text())
     assert {(r["arm"], r["seed"]) for r in result["rows"]} == {(a, s) for a in ("sft", "sft-rft", "sft-self-dpo")
                                                              for s in (0, 1)}
