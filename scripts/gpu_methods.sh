@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
-# The SQL training-methods matrix on a lent GPU box (H100/H200, 16 cores): many arms at once
-# (bench/methods.py --jobs), the tiny default recipe, three seeds. Results to $OUT (or ./gpu-methods):
+# A domain's training-methods matrix (DOMAIN, default sql) on a lent GPU box (H100/H200, 16 cores):
+# many arms at once (bench/methods.py --jobs), the tiny default recipe, three seeds. Results to $OUT (or ./gpu-methods):
 # methods.json/.md/.png, the run's log, and runs.tgz (every arm's results, logs and timings; no weights).
 #   bash scripts/gpu_wheels.sh                    # here, once: wheels the device image lacks
-#   device run, carry [.gpu_wheels]: bash scripts/gpu_methods.sh [SECONDS] [JOBS] [ARMS]
+#   device run, carry [.gpu_wheels]: bash scripts/gpu_methods.sh [SECONDS] [JOBS] [ARMS] [OVERRIDES...]
+# chem also needs RDKit and its metric libraries: WHEELS=DIR names a folder holding those wheels too.
 # SECONDS (default 420) bounds the matrix: arms still running then are stopped and left out of the
 # table (methods.json is written after every arm). Then scripts/gpu_check.py runs if time is left.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 limit=${1:-420}
 jobs=${2:-20}
-arms=${3:-sft-1300,sft,grpo-only,sft-2000,sft1300-rft,sft1300-grpo,sft1300-self-dpo,sft1300-grpo-window,sft1300-rft-grpo,sft-3000,sft-grpo}
+arms=${3:-sft,sft-self-dpo,sft-grpo,sft-rft,sft-rft-grpo,sft-grpo-window,grpo-only,sft-2000,sft-3000,sft-650,sft650-grpo}
+domain=${DOMAIN:-sql}
+wheels=${WHEELS:-.gpu_wheels}
 out=${OUT:-$PWD/gpu-methods}
 runs=${RUNS:-/tmp/methods-gpu}
 mkdir -p "$out"
 py=.venv/bin/python
-if [ -d .gpu_wheels ] && python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
-  python3 -m pip install -q --no-index --no-deps --upgrade --target /tmp/foundry-pp .gpu_wheels/*.whl
+if [ -d "$wheels" ] && python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
+  python3 -m pip install -q --no-index --no-deps --upgrade --target /tmp/foundry-pp "$wheels"/*.whl
   export PYTHONPATH="/tmp/foundry-pp:$PWD${PYTHONPATH:+:$PYTHONPATH}"
   py=python3
 fi
@@ -26,11 +29,11 @@ begin=$(date +%s)
   --format=csv -l 20 >"$out/gpu-load.csv" 2>/dev/null) &
 smi=$!
 set -o pipefail
-timeout -k 5 "$limit" "$py" bench/methods.py --domain sql --seeds 0 1 2 --jobs "$jobs" --arms "$arms" \
+timeout -k 5 "$limit" "$py" bench/methods.py --domain "$domain" --seeds 0 1 2 --jobs "$jobs" --arms "$arms" \
   --out "$runs" "${@:4}" 2>&1 | tee "$out/methods.log" | grep --line-buffered '^\[methods\]'
 echo "matrix: exit $? after $(( $(date +%s) - begin )) s"
 pkill -9 -f spawn_main 2>/dev/null; kill "$smi" 2>/dev/null
-"$py" bench/methods.py --domain sql --seeds 0 1 2 --arms "$arms" --out "$runs" --report >/dev/null 2>"$out/report.err"
+"$py" bench/methods.py --domain "$domain" --seeds 0 1 2 --arms "$arms" --out "$runs" --report >/dev/null 2>"$out/report.err"
 cp "$runs"/methods.json "$runs"/methods.md "$runs"/methods.png "$out"/ 2>/dev/null
 cat "$runs"/methods.md 2>/dev/null
 (cd "$runs" && find . \( -name data -o -name 'checkpoint-*' -o -name model \) -prune -o -type f \

@@ -25,7 +25,7 @@ def test_every_arm_builds_and_validates(domain, preset):
     own = os.path.join(os.path.dirname(HERE), "bench", "methods", f"{domain}.yaml")
     path = own if os.path.isfile(own) else os.path.join(os.path.dirname(HERE), "bench", "methods", "default.yaml")
     matrix = bench.load_matrix(path, preset)
-    base = load_recipe(d.recipe_path("default"), [], preset)
+    base = load_recipe(d.recipe_path(matrix.get("recipe", "default")), [], preset)
     for arm in matrix["arms"]:
         recipe = bench.arm_recipe(base, matrix, arm, {"seed": 3})
         assert recipe.seed == 3 and [s.name for s in recipe.stages] == matrix["arms"][arm]
