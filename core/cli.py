@@ -67,6 +67,17 @@ def _recipe(domain, name: str, overrides, preset=None):
     return recipe
 
 
+def recipe_with_stage(domain, name: str, kind: str, overrides, preset=None):
+    """``(recipe, name)``: the named recipe; when that is ``default`` and it has no stage of ``kind``,
+    the domain's recipe named after the kind (SQL's default is SFT -> self-DPO; its GRPO stage is in
+    ``recipes/grpo.yaml``)."""
+    recipe = _recipe(domain, name, overrides, preset)
+    if name == "default" and not any(s.kind == kind for s in recipe.stages) and kind in domain.recipes():
+        err.print(f"note: recipe 'default' has no {kind} stage; using recipe '{kind}'")
+        return _recipe(domain, kind, overrides, preset), kind
+    return recipe, name
+
+
 def save_recipe(recipe, path: str) -> None:
     from core.io import atomic_write
 
@@ -102,7 +113,7 @@ def make_domain_app(domain) -> typer.Typer:
     def _train(kind: str, data, model, out_dir, recipe_name, resume, overrides):
         from core.pipeline import load_data, run_stage, seed_everything, split_of
 
-        recipe = _recipe(domain, recipe_name, overrides)
+        recipe, recipe_name = recipe_with_stage(domain, recipe_name, kind, overrides)
         stage = next((s for s in recipe.stages if s.kind == kind), None)
         if stage is None:
             raise FoundryError(f"recipe '{recipe_name}' has no {kind} stage; pass a recipe that has one")

@@ -14,7 +14,7 @@ import tempfile
 import typer
 from rich.table import Table
 
-from core.cli import OVERRIDES, _recipe, friendly, out
+from core.cli import OVERRIDES, friendly, out, recipe_with_stage
 from core.errors import FoundryError
 from core.ui import err, tag
 
@@ -84,7 +84,7 @@ def add_rl_verbs(app: typer.Typer, domain) -> None:
 
         if fmt not in FORMATS:
             raise FoundryError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-        r = _recipe(domain, recipe, overrides, preset)
+        r, recipe = recipe_with_stage(domain, recipe, "grpo", overrides, preset)
         command = "foundry " + " ".join(sys.argv[1:]) if sys.argv and "foundry" in os.path.basename(sys.argv[0]) \
             else f"foundry {domain.name} export --format {fmt} --recipe {recipe} --out {out_dir}"
         with tempfile.TemporaryDirectory() as tmp:

@@ -69,7 +69,7 @@ def audit_section(domain: str) -> str:
 
 def summary_section() -> str:
     """The main README's table: each domain's primary metric per stage, from its committed card."""
-    lines = ["| domain | held-out split (n) | primary metric | " + " | ".join(("SFT", "GRPO")) + " | pipeline wall time |",
+    lines = ["| domain | held-out split (n) | primary metric | SFT | last stage | pipeline wall time |",
              "|---|---|---|---:|---:|---|"]
     for d in DOMAINS:
         folder = os.path.join(ROOT, "cards", d)
@@ -77,7 +77,9 @@ def summary_section() -> str:
         run = json.load(open(os.path.join(folder, "run.json")))
         first = next(iter(res.values()))
         primary = first["primary"]
-        cells = [_fmt(res[s]["metrics"].get(primary)) if s in res else "–" for s in ("sft", "grpo")]
+        last = list(res)[-1]
+        cells = [_fmt(res["sft"]["metrics"].get(primary)) if "sft" in res else "–",
+                 f"{_fmt(res[last]['metrics'].get(primary))} ({last})"]
         lines.append(f"| [{d}](cards/{d}/README.md) | {first['suite']} {first.get('split', 'test')} ({first['n']}) | "
                      f"{primary} | " + " | ".join(cells) + f" | {run['seconds'] // 60} min {run['seconds'] % 60} s"
                      + (f" ({run['note']})" if run.get("note") else "") + " |")

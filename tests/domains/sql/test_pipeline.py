@@ -9,9 +9,6 @@ from huggingface_hub import ModelCard
 from typer.testing import CliRunner
 
 from core.cli import build_root
-from core.config import load_recipe
-from core.domain import get_domain
-from core.rewards import build_rewards
 from tests.conftest import run_smoke_pipeline
 
 pytestmark = pytest.mark.slow
@@ -25,15 +22,15 @@ def smoke_run(tmp_path_factory):
 def test_smoke_pipeline_is_fast_and_complete(smoke_run):
     out, seconds = smoke_run
     assert seconds < 180, f"smoke pipeline took {seconds:.0f}s"
-    for path in ("README.md", "recipe.yaml", "eval/results.json", "eval/sft/results.md", "eval/grpo/samples.jsonl",
-                 "sft/model.safetensors", "grpo/model.safetensors", "reward_curve.png", "data/test.jsonl"):
+    for path in ("README.md", "recipe.yaml", "eval/results.json", "eval/sft/results.md", "eval/self-dpo/samples.jsonl",
+                 "sft/model.safetensors", "self-dpo/model.safetensors", "self-dpo/pairs.json", "data/test.jsonl"):
         assert os.path.isfile(os.path.join(out, path)), path
 
 
 def test_card_metadata_equals_results(smoke_run):
     out, _ = smoke_run
     results = json.load(open(os.path.join(out, "eval", "results.json")))["stages"]
-    assert set(results) == {"sft", "grpo"}
+    assert set(results) == {"sft", "self-dpo"}
     card = ModelCard.load(os.path.join(out, "README.md"))
     evals = card.data.eval_results
     got = {(e.metric_name, e.metric_value) for e in evals}
@@ -52,24 +49,31 @@ def test_sft_monitor_curve_is_logged_and_in_the_card(smoke_run):
     assert "execution_spider on the monitor split by step" in open(os.path.join(out, "README.md")).read()
 
 
-def test_grpo_logged_every_reward(smoke_run):
+def test_self_dpo_trained_on_pairs_from_its_own_samples(smoke_run):
+    """The default recipe's second stage: pairs drawn from the SFT model's samples on the rl split
+    (the smoke preset fills the chosen side with the gold where nothing verified), then DPO steps
+    that change the weights."""
+    from safetensors.torch import load_file
+
     out, _ = smoke_run
-    logs = json.load(open(os.path.join(out, "grpo", "log_history.json")))
-    recipe = load_recipe(os.path.join(out, "recipe.yaml"))
-    funcs, _ = build_rewards(get_domain("sql"), recipe.stage("grpo").rewards)
-    for name in [f.__name__ for f in funcs]:
-        assert any(f"rewards/{name}/mean" in row for row in logs), name
+    pairs = json.load(open(os.path.join(out, "self-dpo", "pairs.json")))
+    assert pairs["prompts"] == 16 and pairs["pairs"] > 0
+    logs = json.load(open(os.path.join(out, "self-dpo", "log_history.json")))
+    assert any("rewards/margins" in r for r in logs)
+    sft = load_file(os.path.join(out, "sft", "model.safetensors"))
+    dpo = load_file(os.path.join(out, "self-dpo", "model.safetensors"))
+    assert any(not (sft[k] == dpo[k]).all() for k in sft)
 
 
 def test_resume_skips_finished_stages(smoke_run):
     out, _ = smoke_run
     before = json.load(open(os.path.join(out, "eval", "results.json")))
-    mtime = os.path.getmtime(os.path.join(out, "grpo", "model.safetensors"))
+    mtime = os.path.getmtime(os.path.join(out, "self-dpo", "model.safetensors"))
     start = time.perf_counter()
     res = CliRunner().invoke(build_root(), ["sql", "pipeline", "--preset", "smoke", "--out", out, "--resume"])
     assert res.exit_code == 0, res.output
     assert time.perf_counter() - start < 60
-    assert os.path.getmtime(os.path.join(out, "grpo", "model.safetensors")) == mtime
+    assert os.path.getmtime(os.path.join(out, "self-dpo", "model.safetensors")) == mtime
     assert json.load(open(os.path.join(out, "eval", "results.json"))) == before
 
 
