@@ -71,11 +71,11 @@ def recipe_with_stage(domain, name: str, kind: str, overrides, preset=None):
     """``(recipe, name)``: the named recipe; when that is ``default`` and it has no stage of ``kind``,
     the domain's recipe named after the kind (SQL's default is SFT -> self-DPO; its GRPO stage is in
     ``recipes/grpo.yaml``)."""
-    recipe = _recipe(domain, name, overrides, preset)
-    if name == "default" and not any(s.kind == kind for s in recipe.stages) and kind in domain.recipes():
+    if name == "default" and kind in domain.recipes() and not any(  # before overrides that name the stage
+            s.kind == kind for s in _recipe(domain, name, []).stages):
         err.print(f"note: recipe 'default' has no {kind} stage; using recipe '{kind}'")
-        return _recipe(domain, kind, overrides, preset), kind
-    return recipe, name
+        name = kind
+    return _recipe(domain, name, overrides, preset), name
 
 
 def save_recipe(recipe, path: str) -> None:

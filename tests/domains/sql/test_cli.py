@@ -139,3 +139,16 @@ def test_pipeline_refuses_to_clobber_a_run(tmp_path):
     res = run("sql", "pipeline", "--out", str(tmp_path))
     assert res.exit_code == 2 and "already holds a run" in " ".join(res.output.split())
     assert (tmp_path / "README.md").read_text() == "my card"
+
+
+def test_train_and_export_take_the_grpo_recipe_when_the_default_has_no_grpo_stage():
+    """SQL's default recipe is SFT -> self-DPO; `train grpo` and `export` (which need a GRPO stage)
+    use recipes/grpo.yaml then, with the overrides applied to it; a recipe named explicitly is kept."""
+    from core.cli import recipe_with_stage
+    from core.domain import get_domain
+
+    sql = get_domain("sql")
+    recipe, name = recipe_with_stage(sql, "default", "grpo", ["stages.grpo.args.max_steps=2"])
+    assert name == "grpo" and recipe.stage("grpo").args["max_steps"] == 2
+    assert recipe_with_stage(sql, "default", "self-dpo", [])[1] == "default"
+    assert recipe_with_stage(sql, "dpo", "grpo", [])[1] == "dpo"
