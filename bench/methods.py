@@ -35,7 +35,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from core.config import Recipe, StageSpec, _build, _set, load_recipe, yaml_load  # noqa: E402
+from core.config import Recipe, StageSpec, apply_overrides, build_stage, load_recipe, yaml_load  # noqa: E402
 from core.errors import FoundryError  # noqa: E402
 
 SFT_KINDS = {"sft"}
@@ -49,11 +49,7 @@ def load_matrix(path: str, preset: str | None = None) -> dict:
     if "arms" not in tree:
         raise FoundryError(f"{path}: missing 'arms'")
     if preset and preset in (tree.get("presets") or {}):
-        from core.config import _parse_override
-
-        for text in tree["presets"][preset]:
-            keys, value = _parse_override(text)
-            _set(tree, keys, value, text)
+        apply_overrides(tree, tree["presets"][preset])
     return tree
 
 
@@ -72,7 +68,7 @@ def arm_recipe(base: Recipe, matrix: dict, arm: str, overrides: dict) -> Recipe:
                 inherited = dataclasses.asdict(own[parent])
                 spec = {**inherited, **{k: {**inherited[k], **v} if isinstance(v, dict) and isinstance(inherited.get(k), dict)
                                         else v for k, v in spec.items()}}
-            stages.append(_build(StageSpec, {**spec, "name": name}, f"matrix stage '{name}'"))
+            stages.append(build_stage({**spec, "name": name}, f"matrix stage '{name}'"))
         elif name in own:
             stages.append(copy.deepcopy(own[name]))
         else:

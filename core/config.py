@@ -207,6 +207,20 @@ def _set(tree: dict, path: list[str], value: Any, text: str) -> None:
     node[path[-1]] = value
 
 
+def apply_overrides(tree: dict, overrides) -> dict:
+    """Apply ``key.path=value`` overrides (YAML values) to a parsed YAML tree, in place; stages
+    are addressed by name or index. Also used for other YAML files (bench/methods matrices)."""
+    for text in overrides:
+        keys, value = _parse_override(text)
+        _set(tree, keys, value, text)
+    return tree
+
+
+def build_stage(spec: dict, where: str) -> StageSpec:
+    """A validated :class:`StageSpec` from a mapping; errors name ``where`` and the bad key."""
+    return _build(StageSpec, spec, where)
+
+
 def load_recipe(path: str, overrides: list[str] = (), preset: str | None = None) -> Recipe:
     """Read, override and validate a recipe; raises :class:`FoundryError` naming the bad key."""
     if not os.path.isfile(path):
@@ -225,9 +239,7 @@ def load_recipe(path: str, overrides: list[str] = (), preset: str | None = None)
         if preset not in presets:
             raise FoundryError(f"{path}: unknown preset '{preset}';{did_you_mean(preset, presets)}")
         extra = list(presets[preset])
-    for text in [*extra, *overrides]:
-        keys, value = _parse_override(text)
-        _set(tree, keys, value, text)
+    apply_overrides(tree, [*extra, *overrides])
     recipe = _build(Recipe, tree, os.path.basename(path))
     if not recipe.stages:
         raise FoundryError(f"{path}: a recipe needs at least one stage")
