@@ -54,7 +54,19 @@ class Reward:
         self.__name__ = self.name
         self.last_reasons: list = []
 
+    memo_last = False  # set by build_rewards on an instance two rewards of one preset call on the same batch
+
     def __call__(self, prompts=None, completions=(), **columns):
+        if self.memo_last:  # the second call on the same batch returns the first's scores
+            key = repr((prompts, completions, sorted(columns.items(), key=lambda kv: kv[0])))
+            if getattr(self, "_memo", (None,))[0] == key:
+                return list(self._memo[1])
+            out = self._score_batch(prompts, completions, columns)
+            self._memo = (key, list(out))
+            return out
+        return self._score_batch(prompts, completions, columns)
+
+    def _score_batch(self, prompts, completions, columns):
         missing = [c for c in self.columns if columns.get(c) is None]
         if missing:
             raise FoundryError(f"{self.name}: the dataset needs the column(s) {', '.join(map(repr, missing))}")
@@ -128,7 +140,7 @@ def build_rewards(domain: Domain, spec) -> tuple[list, list[float]]:
     Example:
         >>> funcs, weights = build_rewards(get_domain("sql"), "arctic")  # doctest: +SKIP
     """
-    funcs, weights = [], []
+    funcs, weights, plain = [], [], {}
     for item in _normalise(domain, spec):
         name = item.pop("name")
         weight = item.pop("weight", 1.0)
@@ -143,11 +155,18 @@ def build_rewards(domain: Domain, spec) -> tuple[list, list[float]]:
         else:
             owner = get_domain(name.split("/")[0]) if "/" in name else domain
             factory = owner.reward_registry().get(name)
+        if not item:
+            plain.setdefault(name, len(funcs))
         try:
             funcs.append(factory(**item))
         except TypeError as exc:
             raise FoundryError(f"reward '{name}': bad parameters {sorted(item)}: {exc}") from None
         weights.append(float(weight))
+    for f in funcs:  # a shaping reward whose inner reward the preset also lists scores each batch once
+        inner = getattr(f, "inner", None)
+        if isinstance(inner, Reward) and inner.__name__ in plain and getattr(f, "inner_plain", False):
+            f.inner = funcs[plain[inner.__name__]]
+            f.inner.memo_last = True
     return funcs, weights
 
 

@@ -91,4 +91,6 @@ def cosine(domain=None, of: str = "", **params):
     if not of:
         raise FoundryError("length/cosine: name the reward that says right or wrong, e.g. of: sql/execution")
     funcs, _ = build_rewards(domain, {of: 1.0})
-    return Cosine(funcs[0], **params)
+    reward = Cosine(funcs[0], **params)
+    reward.inner_plain = True  # built with default parameters: build_rewards may share the preset's own instance
+    return reward

@@ -237,6 +237,19 @@ def test_length_cosine_right_answers(shop_db):
     cols = {"gold_sql": [gold] * 2, "db_path": [shop_db] * 2}
     short, long = funcs[0](completions=[answer(gold), answer(gold) + " x" * 150], **cols)
     assert 1.0 >= short > long >= 0.5
+    # listed beside its inner reward, the cosine reward shares that instance: each query runs once
+    funcs, _ = build_rewards(SQL, [{"name": "sql/execution"},
+                                   {"name": "length/cosine", "of": "sql/execution", "max_len": 200}])
+    execution, cos = funcs
+    assert cos.inner is execution
+    calls = []
+    real = execution.score
+    execution.score = lambda text, ex: calls.append(text) or real(text, ex)
+    batch = [answer(gold), answer("SELECT 1") + " x" * 150]
+    right, wrong = cos(completions=batch, **cols)
+    assert right == pytest.approx(short) and -1.0 <= wrong < -0.5
+    assert execution(completions=batch, **cols) == [1.0, 0.0] and len(calls) == 2
+    assert execution(completions=batch[::-1], **cols) == [0.0, 1.0] and len(calls) == 4  # a new batch is scored
 
 
 @pytest.mark.parametrize("spec, match", [
