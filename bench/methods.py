@@ -84,14 +84,20 @@ def _stage_key(stage: StageSpec) -> str:
     return json.dumps(dataclasses.asdict(stage), sort_keys=True, default=str)
 
 
+def common_prefix(a: list, b: list) -> int:
+    """How many leading stages two arms share."""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
 def share_prefix(run_dir: str, recipe: Recipe, done: dict[str, tuple[str, list[str]]]) -> int:
     """Link the longest prefix of ``recipe``'s stages that an earlier arm of this seed ran."""
     keys = [_stage_key(s) for s in recipe.stages]
     best, source = 0, None
     for other_dir, other_keys in done.values():
-        n = 0
-        while n < min(len(keys), len(other_keys)) and keys[n] == other_keys[n]:
-            n += 1
+        n = common_prefix(keys, other_keys)
         if n > best:
             best, source = n, other_dir
     if source is None:  # still share data and the starting model
@@ -173,10 +179,7 @@ def depends_on(tasks: list[tuple[str, int]], recipes: dict) -> dict:
         for other in tasks[:i]:
             if other[1] != task[1]:
                 continue
-            okeys = [_stage_key(s) for s in recipes[other].stages]
-            n = 0
-            while n < min(len(keys), len(okeys)) and keys[n] == okeys[n]:
-                n += 1
+            n = common_prefix(keys, [_stage_key(s) for s in recipes[other].stages])
             if n > best:
                 best, dep = n, other
         deps[task] = dep

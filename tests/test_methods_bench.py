@@ -44,6 +44,17 @@ def test_matrix_errors(tmp_path):
         bench.arm_recipe(base, bench.load_matrix(str(path)), "a", {})
 
 
+def test_parallel_arms_wait_for_the_arm_they_share_stages_with():
+    d = get_domain("sql")
+    matrix = bench.load_matrix(os.path.join(os.path.dirname(HERE), "bench", "methods", "sql.yaml"))
+    base = load_recipe(d.recipe_path(matrix["recipe"]))
+    tasks = [(a, s) for a in ("sft", "sft-rft", "sft-rft-grpo", "grpo-only", "sft-2000") for s in (0, 1)]
+    recipes = {t: bench.arm_recipe(base, matrix, t[0], {"seed": t[1]}) for t in tasks}
+    deps = bench.depends_on(tasks, recipes)
+    assert deps[("sft-rft", 1)] == ("sft", 1) and deps[("sft-rft-grpo", 0)] == ("sft-rft", 0)
+    assert deps[("grpo-only", 0)] is None and deps[("sft-2000", 1)] is None and deps[("sft", 0)] is None
+
+
 def _rows(arm, values, kinds=("sft", "grpo")):
     return [{"arm": arm, "seed": s, "value": v, "kinds": list(kinds), "train_seconds": 10.0} for s, v in enumerate(values)]
 
