@@ -12,6 +12,8 @@ for d in "${domains[@]}"; do
   run="runs/cards/$d"
   rm -rf "$run"
   start=$(date +%s)
+  commit=$(git rev-parse --short HEAD)   # the code the run starts with (edits during a run do not count)
+  dirty=$(git status --porcelain -- core domains)
   echo "cards: $d pipeline -> $run"
   .venv/bin/foundry "$d" pipeline --out "$run" >"runs/cards-$d.log" 2>&1 || { echo "cards: $d failed, see runs/cards-$d.log"; exit 1; }
   seconds=$(( $(date +%s) - start ))
@@ -22,11 +24,9 @@ for d in "${domains[@]}"; do
   cp "$run"/*.png "cards/$d/" 2>/dev/null || true
   (cd "$run" && find eval -name "*.png" -exec cp --parents {} "../../../cards/$d/" \;)
   .venv/bin/foundry "$d" audit --out "cards/$d" >"runs/cards-$d-audit.log" 2>&1 || { echo "cards: $d audit has findings, see runs/cards-$d-audit.log"; exit 1; }
-  .venv/bin/python - "$d" "$seconds" <<'PY'
-import json, os, platform, subprocess, sys
-d, seconds = sys.argv[1], int(sys.argv[2])
-commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-dirty = bool(subprocess.run(["git", "status", "--porcelain", "--", "core", "domains"], capture_output=True, text=True).stdout.strip())
+  .venv/bin/python - "$d" "$seconds" "$commit" "$dirty" <<'PY'
+import json, os, platform, sys
+d, seconds, commit, dirty = sys.argv[1], int(sys.argv[2]), sys.argv[3], bool(sys.argv[4].strip())
 info = {"domain": d, "command": f"foundry {d} pipeline --out runs/cards/{d}", "seconds": seconds,
         "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}",
         "commit": commit + ("+local changes" if dirty else ""), "date": __import__("datetime").date.today().isoformat()}
