@@ -59,7 +59,7 @@ def test_corpus_scorer_adds_suite_metrics(tmp_path, monkeypatch):
         return {"bleu": 0.5, "unlisted": 1.0}
 
     monkeypatch.setattr(core.generation, "generate_hf", lambda model, tok, prompts, **kw: [["hello"] for _ in prompts])
-    monkeypatch.setattr(core.models, "load_model", lambda path: (type("M", (), {"to": lambda self, d: self})(), 0, 0))
+    monkeypatch.setattr(core.models, "load_model", lambda path, **kw: (type("M", (), {"to": lambda self, d: self})(), 0, 0))
     res = evaluation.evaluate(model_path="m", dataset=Dataset.from_list([{"prompt": "p"}, {"prompt": "q"}]),
                               suite={"name": "s", "metrics": ["ok", "bleu"]}, scorer=lambda e, c: {"ok": 1.0},
                               out_dir=str(tmp_path), backend="hf", corpus_scorer=corpus)

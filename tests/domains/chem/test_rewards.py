@@ -119,7 +119,7 @@ def test_variance_filter_keeps_prompts_with_a_reward_spread(tmp_path, monkeypatc
     answers = [[a("OCC"), a("CCN")],      # one right, one wrong: kept
                [a("CCO"), a("OCC")],      # all right: dropped
                [a("C1CC"), a("C1CC")]]    # all wrong: dropped
-    monkeypatch.setattr(core.models, "load_model", lambda path: (object(), None, None))
+    monkeypatch.setattr(core.models, "load_model", lambda path, **kw: (object(), None, None))
     monkeypatch.setattr(core.generation, "generate_hf", lambda model, tok, prompts, **kw: answers[:len(prompts)])
     stage = StageSpec(name="grpo", kind="grpo", rewards="ether0", filter={"k": 2})
     kept = variance_filter(get_domain("chem"), stage, "m", data, str(tmp_path))
