@@ -198,6 +198,8 @@ def run_parallel(tasks, recipes, jobs: int, start, record) -> None:
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1) as pool:
         while pending or running:
             for task in list(pending):
+                if len(running) >= jobs:
+                    break
                 dep = deps[task]
                 if dep is not None and dep not in finished:
                     continue
@@ -207,9 +209,6 @@ def run_parallel(tasks, recipes, jobs: int, start, record) -> None:
                     finished[task] = row
                     record(task, row)
                     continue
-                if len(running) >= jobs:
-                    pending.insert(0, task)
-                    break
                 run_dir, recipe = start(task)
                 running[pool.submit(run_arm, run_dir, recipe, os.path.join(run_dir, "methods.log"), threads)] = task
             if not running:
@@ -223,6 +222,14 @@ def run_parallel(tasks, recipes, jobs: int, start, record) -> None:
                     row = {"error": f"worker failed: {type(exc).__name__}: {exc}", "wall_seconds": 0.0}
                 finished[task] = row
                 record(task, row)
+
+
+def write_json(path: str, data: dict) -> None:
+    """Write ``path`` atomically (a matrix stopped mid-write keeps the previous file)."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path + ".tmp", "w") as fh:
+        json.dump(data, fh, indent=1)
+    os.replace(path + ".tmp", path)
 
 
 def stage_seconds(run_dir: str, recipe: Recipe) -> dict:
@@ -380,36 +387,39 @@ def main(argv=None) -> int:
         unknown = set(arms) - set(matrix["arms"])
         if unknown:
             raise FoundryError(f"unknown arm(s) {sorted(unknown)}; the matrix has {', '.join(matrix['arms'])}")
-        rows, passk = [], {}
         json_path = os.path.join(a.out, "methods.json")
-        machine = f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}"
-        import torch
-
-        if torch.cuda.is_available():
-            machine += f", {torch.cuda.get_device_name(0)}"
-        if a.jobs > 1:
-            machine += f", {a.jobs} arms at once"
         command = "python bench/methods.py " + " ".join(argv if argv is not None else sys.argv[1:])
-        if a.report:  # the table of what an earlier (perhaps interrupted) run finished
-            if not os.path.isfile(json_path):
-                raise FoundryError(f"{json_path}: nothing to report; run the matrix first")
+        earlier = {}
+        if os.path.isfile(json_path):
             with open(json_path) as fh:
                 earlier = json.load(fh)
-            rows = [r for r in earlier["rows"] if r["arm"] in arms and r["seed"] in a.seeds]
-            passk = earlier.get("passk", {})
-        if not a.report and os.path.isfile(json_path):  # rows of arms/seeds not rerun now are kept
-            with open(json_path) as fh:
-                earlier = json.load(fh)
-            rerun = {(arm, seed) for arm in arms for seed in a.seeds}
-            rows = [r for r in earlier.get("rows", []) if (r["arm"], r["seed"]) not in rerun]
-            passk = earlier.get("passk", {})
+        elif a.report:
+            raise FoundryError(f"{json_path}: nothing to report; run the matrix first")
+        picked = {(arm, seed) for arm in arms for seed in a.seeds}
+        # --report: the table of what an earlier (perhaps interrupted) run finished; else rows not rerun now are kept
+        rows = [r for r in earlier.get("rows", []) if ((r["arm"], r["seed"]) in picked) == a.report]
+        passk = earlier.get("passk", {})
+        machine = f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}"
+        if a.report:
+            command = earlier.get("command", command + " (report of an earlier run)")
+            machine = earlier.get("machine", machine)
+        else:
+            import torch
+
+            if torch.cuda.is_available():
+                machine += f", {torch.cuda.get_device_name(0)}"
+            if a.jobs > 1:
+                machine += f", {a.jobs} arms at once"
         done = {seed: load_done(os.path.join(a.out, f"s{seed}")) for seed in a.seeds}
         tasks = [] if a.report else [(arm, seed) for arm in arms for seed in a.seeds]  # arm-major
         recipes = {(arm, seed): arm_recipe(base, matrix, arm, {"seed": seed}) for arm, seed in tasks}
 
+        def run_dir_of(arm: str, seed: int) -> str:
+            return os.path.join(a.out, f"s{seed}", arm)
+
         def record(task, row):
             arm, seed = task
-            run_dir = os.path.join(a.out, f"s{seed}", arm)
+            run_dir = run_dir_of(arm, seed)
             recipe = recipes[task]
             row = {"arm": arm, "seed": seed, "kinds": [s.kind for s in recipe.stages], "value": None, **row}
             if row.get("error"):
@@ -420,15 +430,12 @@ def main(argv=None) -> int:
                 with open(os.path.join(run_dir, "arm.json"), "w") as fh:
                     json.dump({"arm": arm, "seed": seed, "stages": keys}, fh)
                 err.print(f"[methods] seed {seed} arm {arm}: {row['value']} ({row['wall_seconds']:.0f} s)")
-            rows.append(row)
-            os.makedirs(a.out, exist_ok=True)
-            with open(json_path + ".tmp", "w") as fh:  # after every arm: an interrupted matrix keeps what it has
-                json.dump({"command": command, "machine": machine, "rows": rows, "passk": passk}, fh, indent=1)
-            os.replace(json_path + ".tmp", json_path)
+            rows.append(row)  # written after every arm: an interrupted matrix keeps what it has
+            write_json(json_path, {"command": command, "machine": machine, "rows": rows, "passk": passk})
 
         def start(task) -> tuple[str, Recipe]:
             arm, seed = task
-            run_dir = os.path.join(a.out, f"s{seed}", arm)
+            run_dir = run_dir_of(arm, seed)
             shared = share_prefix(run_dir, recipes[task], done[seed])
             err.print(f"[methods] seed {seed} arm {arm}: {' -> '.join(s.name for s in recipes[task].stages)}"
                       + (f" (first {shared} stage(s) shared)" if shared else ""))
@@ -443,19 +450,15 @@ def main(argv=None) -> int:
             row = next((r for r in rows if r["arm"] == a.pass_k_arm and r["seed"] == seed
                         and r.get("value") is not None), None)
             if row is not None and str(seed) not in passk:
-                run_dir = os.path.join(a.out, f"s{seed}", a.pass_k_arm)
+                run_dir = run_dir_of(a.pass_k_arm, seed)
                 p_k = pass_at_k(matrix["domain"], base, os.path.join(run_dir, matrix["arms"][a.pass_k_arm][-1]),
                                 os.path.join(run_dir, "data"), os.path.join(a.out, f"s{seed}", "passk"), a.pass_k)
                 passk[str(seed)] = {"greedy": row["value"], **p_k}
         suite = domain.suite(base.eval.suite)
         shown = arms + [x for x in matrix["arms"] if x not in arms and any(r["arm"] == x for r in rows)]
         summary = summarise(rows, shown, suite.get("primary", suite["metrics"][0]))
-        if a.report:
-            command = earlier.get("command", command + " (report of an earlier run)")
-            machine = earlier.get("machine", machine)
-        with open(json_path, "w") as fh:
-            json.dump({"command": command, "machine": machine, "rows": rows, "passk": passk, "summary": summary},
-                      fh, indent=1)
+        write_json(json_path, {"command": command, "machine": machine, "rows": rows, "passk": passk,
+                               "summary": summary})
         md = to_markdown(summary, matrix, command, machine, passk)
         with open(os.path.join(a.out, "methods.md"), "w") as fh:
             fh.write(md)

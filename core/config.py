@@ -38,6 +38,14 @@ def yaml_load(text_or_stream):
     return yaml.load(text_or_stream, Loader=_Loader)
 
 
+DTYPES = ("auto", "float32", "bfloat16")  # model.dtype (core.models.weights_dtype)
+
+
+def check_dtype(dtype: str) -> None:
+    if dtype not in DTYPES:
+        raise FoundryError(f"model.dtype: '{dtype}' is not one of {', '.join(DTYPES)}")
+
+
 @dataclass
 class ModelSpec:
     name: str = field(default="tiny", metadata={"help": "'tiny' (~10M), 'small' (~30M), an HF hub id or a local path"})
@@ -52,8 +60,7 @@ class ModelSpec:
                 "updates lost)"})
 
     def __post_init__(self):
-        if self.dtype not in ("auto", "float32", "bfloat16"):
-            raise FoundryError(f"model.dtype: '{self.dtype}' is not one of auto, float32, bfloat16")
+        check_dtype(self.dtype)
         if self.lora and self.qlora:
             raise FoundryError("model: set either lora or qlora, not both (qlora already trains LoRA adapters)")
 

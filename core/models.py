@@ -144,8 +144,9 @@ def weights_dtype(dtype: str = "auto", *, adapters: bool = False, training: bool
     """
     import torch
 
-    if dtype not in ("auto", "float32", "bfloat16"):
-        raise FoundryError(f"model.dtype: '{dtype}' is not one of auto, float32, bfloat16")
+    from core.config import check_dtype
+
+    check_dtype(dtype)
     if dtype != "auto":
         return getattr(torch, dtype)
     if not (torch.cuda.is_available() and torch.cuda.is_bf16_supported()):

@@ -7,11 +7,8 @@
 # and carry .gpu_wheels to the device. With a registry, the old way (a .venv with the gpu extra) is used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -d .gpu_wheels ] && python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
-  python3 -m pip install -q --no-index --no-deps --upgrade --target /tmp/foundry-pp .gpu_wheels/*.whl
-  export PYTHONPATH="/tmp/foundry-pp:$PWD${PYTHONPATH:+:$PYTHONPATH}"
-  py=python3
-else
+source scripts/gpu_env.sh
+if [ -z "$py" ]; then
   [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null \

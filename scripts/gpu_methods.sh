@@ -13,16 +13,11 @@ limit=${1:-420}
 jobs=${2:-20}
 arms=${3:-sft,sft-self-dpo,sft-grpo,sft-rft,sft-rft-grpo,sft-grpo-window,grpo-only,sft-2000,sft-3000,sft-650,sft650-grpo}
 domain=${DOMAIN:-sql}
-wheels=${WHEELS:-.gpu_wheels}
 out=${OUT:-$PWD/gpu-methods}
 runs=${RUNS:-/tmp/methods-gpu}
 mkdir -p "$out"
-py=.venv/bin/python
-if [ -d "$wheels" ] && python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
-  python3 -m pip install -q --no-index --no-deps --upgrade --target /tmp/foundry-pp "$wheels"/*.whl
-  export PYTHONPATH="/tmp/foundry-pp:$PWD${PYTHONPATH:+:$PYTHONPATH}"
-  py=python3
-fi
+source scripts/gpu_env.sh
+py=${py:-.venv/bin/python}
 export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false
 begin=$(date +%s)
 (command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=timestamp,name,utilization.gpu,memory.used \
