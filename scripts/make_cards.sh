@@ -10,6 +10,17 @@ domains=("$@")
 [ ${#domains[@]} -gt 0 ] || domains=(sql chem medical finance safety legal)
 for d in "${domains[@]}"; do
   run="runs/cards/$d"
+  # A methods matrix may link the previous card run as its seed 0 (docs/methods.md): keep that run
+  # under a dated name and point the links there, instead of deleting what they measure.
+  if [ -d "$run" ] && [ ! -L "$run" ]; then
+    links=$(find runs/methods -mindepth 3 -maxdepth 3 -type l -lname "$(realpath "$run")" 2>/dev/null || true)
+    if [ -n "$links" ]; then
+      kept="$run.$(date +%Y%m%d-%H%M%S)"
+      mv "$run" "$kept"
+      for link in $links; do ln -sfn "$(realpath "$kept")" "$link"; done
+      echo "cards: kept the previous $d run as $kept (linked by $(echo "$links" | wc -l) methods arm(s))"
+    fi
+  fi
   rm -rf "$run"
   start=$(date +%s)
   commit=$(git rev-parse --short HEAD)   # the code the run starts with (edits during a run do not count)

@@ -46,8 +46,7 @@ def test_reward_verb(tmp_path):
 
 @pytest.mark.slow
 def test_smoke_pipeline(tmp_path_factory):
-    out, seconds = run_smoke_pipeline("finance", tmp_path_factory)
-    assert seconds < 180, seconds
+    out, _ = run_smoke_pipeline("finance", tmp_path_factory)
     results = json.load(open(os.path.join(out, "eval", "results.json")))["stages"]
     for r in results.values():
         for key in ("correct", "exe_acc", "prog_acc", "mcq_acc", "parse_fail"):

@@ -60,8 +60,7 @@ def test_reward_verb_and_bad_input(tmp_path):
 
 @pytest.mark.slow
 def test_smoke_pipeline(tmp_path_factory):
-    out, seconds = run_smoke_pipeline("legal", tmp_path_factory)
-    assert seconds < 180, seconds
+    out, _ = run_smoke_pipeline("legal", tmp_path_factory)
     results = json.load(open(os.path.join(out, "eval", "results.json")))["stages"]
     assert set(results) == {"sft", "grpo"}
     for r in results.values():
