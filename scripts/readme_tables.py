@@ -1,5 +1,6 @@
 """Fill each domain README's generated sections from the committed files under cards/<domain>/:
-the model card's results (results.json, run.json) and the reward-hacking audit (audit.md).
+the model card's results (results.json, run.json), its spread over seeds where measured (seeds.json,
+from scripts/card_seeds.py) and the reward-hacking audit (audit.md).
 
     .venv/bin/python scripts/readme_tables.py          # after scripts/make_cards.sh (make cards)
     .venv/bin/python scripts/readme_tables.py --check  # exit 1 when a README differs from its files (CI)
@@ -34,17 +35,22 @@ def results_section(domain: str) -> str:
     stages = list(res)
     first = res[stages[0]]
     metrics = list(first["metrics"])
+    seeds = _seeds(domain)
     lines = [f"From [`cards/{domain}/`](../../cards/{domain}/README.md), the model card of "
              f"`{run['command']}` (regenerate with `make cards`): {run['seconds'] // 60} min {run['seconds'] % 60} s "
              f"on {run['machine']}" + (f" ({run['note']})" if run.get("note") else "")
              + f", commit {run['commit']}, {run['date']}. Held-out split `{first.get('split', 'test')}` "
-             f"of suite `{first['suite']}`, n = {first['n']}, greedy. One run (seed 0): it carries the recipe's "
-             "run-to-run spread (measured over three seeds for SQL's default recipe in "
-             "[`docs/methods.md`](../../docs/methods.md)), so differences of a few points between stages are "
-             "within noise.", "",
+             f"of suite `{first['suite']}`, n = {first['n']}, greedy. "
+             + ("One run (seed 0); the recipe's spread over seeds is below the table: differences smaller than "
+                "it are noise." if seeds else
+                "One run (seed 0): it carries the recipe's run-to-run spread (see "
+                "[`docs/methods.md`](../../docs/methods.md)), so differences of a few points between stages are "
+                "within noise."), "",
              "| metric | " + " | ".join(stages) + " |", "|---|" + "---:|" * len(stages)]
     for m in metrics:
         lines.append(f"| {m} | " + " | ".join(_fmt(res[s]["metrics"].get(m)) for s in stages) + " |")
+    if seeds:
+        lines += ["", seeds_section(domain, seeds)]
     also = first.get("also") or {}
     for split in also:
         lines += ["", f"Also scored on `{split}` (n = {also[split]['n']}):", "",
@@ -52,6 +58,30 @@ def results_section(domain: str) -> str:
         for m in also[split]["metrics"]:
             lines.append(f"| {m} | " + " | ".join(_fmt(((res[s].get("also") or {}).get(split) or {}).get("metrics", {})
                                                        .get(m)) for s in stages) + " |")
+    return "\n".join(lines)
+
+
+def _seeds(domain: str) -> dict | None:
+    path = os.path.join(ROOT, "cards", domain, "seeds.json")
+    return json.load(open(path)) if os.path.isfile(path) else None
+
+
+def _spread(entry: dict) -> str:
+    return f"{entry['mean']:.3f} ± {entry['sd']:.3f}" if entry.get("sd") is not None else f"{entry['mean']:.3f}"
+
+
+def seeds_section(domain: str, seeds: dict) -> str:
+    """Mean ± sample s.d. of the primary metric per stage over seeds, and each later stage minus the first, paired."""
+    stages = seeds["stages"]
+    first = next(iter(stages))
+    n = max(len(e["values"]) for e in stages.values())
+    lines = [f"Over {n} seeds, `{seeds['primary']}` (from [`cards/{domain}/seeds.json`](../../cards/{domain}/seeds.json): "
+             f"`{seeds['command']}` on {seeds['machine']}" + (f"; {seeds['note']}" if seeds.get("note") else "") + "):",
+             "", f"| stage | seeds | mean ± s.d. | per seed | vs {first} (paired) |", "|---|---:|---|---|---|"]
+    for stage, e in stages.items():
+        vs = e.get(f"vs_{first}")
+        lines.append(f"| {stage} | {len(e['values'])} | {_spread(e)} | " + ", ".join(f"{v:.3f}" for v in e["values"])
+                     + f" | {_spread(vs) if vs else '—'} |")
     return "\n".join(lines)
 
 
@@ -69,8 +99,8 @@ def audit_section(domain: str) -> str:
 
 def summary_section() -> str:
     """The main README's table: each domain's primary metric per stage, from its committed card."""
-    lines = ["| domain | held-out split (n) | primary metric | SFT | last stage | pipeline wall time |",
-             "|---|---|---|---:|---:|---|"]
+    lines = ["| domain | held-out split (n) | primary metric | SFT | last stage | over seeds: SFT → last stage | "
+             "pipeline wall time |", "|---|---|---|---:|---:|---|---|"]
     for d in DOMAINS:
         folder = os.path.join(ROOT, "cards", d)
         res = json.load(open(os.path.join(folder, "results.json")))["stages"]
@@ -78,8 +108,14 @@ def summary_section() -> str:
         first = next(iter(res.values()))
         primary = first["primary"]
         last = list(res)[-1]
+        seeds = _seeds(d)
+        over = "–"
+        if seeds and seeds["primary"] == primary:
+            e = seeds["stages"]
+            n = max(len(x["values"]) for x in e.values())
+            over = " → ".join(_spread(x) for x in e.values()) + f" ({n} seeds)"
         cells = [_fmt(res["sft"]["metrics"].get(primary)) if "sft" in res else "–",
-                 f"{_fmt(res[last]['metrics'].get(primary))} ({last})"]
+                 f"{_fmt(res[last]['metrics'].get(primary))} ({last})", over]
         lines.append(f"| [{d}](cards/{d}/README.md) | {first['suite']} {first.get('split', 'test')} ({first['n']}) | "
                      f"{primary} | " + " | ".join(cells) + f" | {run['seconds'] // 60} min {run['seconds'] % 60} s"
                      + (f" ({run['note']})" if run.get("note") else "") + " |")

@@ -44,3 +44,37 @@ def test_readme_tables_come_from_the_cards():
     res = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "readme_tables.py"), "--check"],
                          capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def _card_seeds():
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import card_seeds
+
+    return card_seeds
+
+
+def test_seeds_record_by_hand():
+    methods = {"command": "python bench/methods.py ...", "machine": "2 CPU cores", "summary": {"primary": "correct"},
+               "rows": [{"arm": "sft", "seed": s, "value": v} for s, v in ((0, 0.2), (1, 0.3), (2, 0.4))]
+               + [{"arm": "sft-grpo", "seed": s, "value": v} for s, v in ((0, 0.25), (1, 0.3), (2, None))]}
+    rec = _card_seeds().seeds_record(methods, [("sft", "sft"), ("grpo", "sft-grpo")], "n", "docs/x.json")
+    assert rec["stages"]["sft"]["mean"] == pytest.approx(0.3) and rec["stages"]["sft"]["sd"] == pytest.approx(0.1)
+    grpo = rec["stages"]["grpo"]
+    assert grpo["seeds"] == [0, 1] and grpo["mean"] == pytest.approx(0.275)  # the unfinished seed 2 is left out
+    assert grpo["vs_sft"]["diffs"] == pytest.approx([0.05, 0.0]) and "vs_sft" not in rec["stages"]["sft"]
+    assert rec["primary"] == "correct" and rec["source"] == "docs/x.json"
+
+
+SEEDED = [d for d in DOMAINS if os.path.isfile(os.path.join(ROOT, "cards", d, "seeds.json"))]  # the rest: one run
+
+
+@pytest.mark.parametrize("domain", SEEDED)
+def test_committed_seeds_come_from_their_methods_file(domain):
+    rec = json.load(open(os.path.join(ROOT, "cards", domain, "seeds.json")))
+    assert rec["source"].startswith("docs/"), "the methods file a seeds.json comes from is committed under docs/"
+    methods = json.load(open(os.path.join(ROOT, rec["source"])))
+    again = _card_seeds().seeds_record(methods, [(s, e["arm"]) for s, e in rec["stages"].items()], rec["note"],
+                                       rec["source"])
+    assert again == rec
+    results = json.load(open(os.path.join(ROOT, "cards", domain, "results.json")))["stages"]
+    assert set(rec["stages"]) <= set(results) and rec["primary"] == next(iter(results.values()))["primary"]

@@ -1,0 +1,83 @@
+"""Record a card's run-to-run spread: cards/<domain>/seeds.json from a methods matrix over seeds
+(bench/methods.py's methods.json) whose arms are the card recipe's stages, keyed by the card's
+stage names so scripts/readme_tables.py can put mean ± s.d. beside the card's single run.
+
+    python scripts/card_seeds.py medical docs/methods-medical.json sft=sft grpo=sft-grpo
+    python scripts/card_seeds.py sql docs/methods-sql-gpu.json sft=sft-1300 self-dpo=sft1300-self-dpo \\
+        --note "the card ran on 2 CPU cores; these seeds on the H200"
+
+The methods file should be committed (docs/methods-<domain>.json): tests re-derive seeds.json from
+it. Each STAGE=ARM maps a card stage to the matrix arm that ends with it (the arm of the card's first
+stage first: later stages are paired with it by seed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def seeds_record(methods: dict, mapping: list[tuple[str, str]], note: str = "", source: str = "") -> dict:
+    rows = [r for r in methods["rows"] if r.get("value") is not None]
+    by_arm = {arm: {r["seed"]: r["value"] for r in rows if r["arm"] == arm} for _, arm in mapping}
+    first_stage, first_arm = mapping[0]
+    stages = {}
+    for stage, arm in mapping:
+        vals = by_arm[arm]
+        if not vals:
+            raise ValueError(f"arm '{arm}' has no finished seed in the methods file")
+        seeds = sorted(vals)
+        entry = {"arm": arm, "seeds": seeds, "values": [vals[s] for s in seeds], "mean": statistics.fmean(vals.values()),
+                 "sd": statistics.stdev(vals.values()) if len(vals) > 1 else None}
+        paired = [s for s in seeds if s in by_arm[first_arm]]
+        if stage != first_stage and paired:
+            diffs = [vals[s] - by_arm[first_arm][s] for s in paired]
+            entry[f"vs_{first_stage}"] = {"mean": statistics.fmean(diffs), "diffs": diffs,
+                                          "sd": statistics.stdev(diffs) if len(diffs) > 1 else None}
+        stages[stage] = entry
+    return {"primary": methods["summary"]["primary"], "command": methods["command"], "machine": methods["machine"],
+            "note": note, "source": source, "stages": stages}
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("domain")
+    p.add_argument("methods_json")
+    p.add_argument("mapping", nargs="+", help="STAGE=ARM, the card's first stage first")
+    p.add_argument("--note", default="")
+    a = p.parse_args(argv)
+    mapping = [tuple(m.split("=", 1)) for m in a.mapping]
+    if any(len(m) != 2 or not all(m) for m in mapping):
+        print(f"each mapping is STAGE=ARM, got {a.mapping}", file=sys.stderr)
+        return 2
+    try:
+        with open(a.methods_json) as fh:
+            methods = json.load(fh)
+    except (OSError, json.JSONDecodeError) as e:
+        print(f"{a.methods_json}: {e}", file=sys.stderr)
+        return 2
+    results = os.path.join(ROOT, "cards", a.domain, "results.json")
+    card_stages = list(json.load(open(results))["stages"])
+    unknown = [s for s, _ in mapping if s not in card_stages]
+    if unknown:
+        print(f"{results} has stages {card_stages}, not {unknown}", file=sys.stderr)
+        return 2
+    try:
+        record = seeds_record(methods, mapping, a.note, os.path.relpath(os.path.abspath(a.methods_json), ROOT))
+    except (KeyError, ValueError) as e:
+        print(f"{a.methods_json}: {e}", file=sys.stderr)
+        return 2
+    path = os.path.join(ROOT, "cards", a.domain, "seeds.json")
+    with open(path, "w") as fh:
+        json.dump(record, fh, indent=1)
+    print("wrote", path, {s: f"{e['mean']:.3f} ± {e['sd'] or 0:.3f} (n={len(e['values'])})" for s, e in record["stages"].items()})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
