@@ -154,20 +154,27 @@ def make_domain_app(domain) -> typer.Typer:
                      recipe: str = typer.Option("default", help="recipe name or YAML path"),
                      preset: str = typer.Option(None, help="named override set of the recipe, e.g. smoke"),
                      resume: bool = typer.Option(False, help="skip finished stages, continue the interrupted one"),
-                     overwrite: bool = typer.Option(False, help="start over in an OUT that already holds a run"),
+                     overwrite: bool = typer.Option(False, help="start over in an OUT that already holds a run (its data, "
+                                                    "model, stage folders, eval and card are deleted first)"),
                      push_to_hub: str = typer.Option(None, help="push the card to this hub repo"),
                      launcher: str = LAUNCHER, num_processes: int = NPROC,
                      overrides: list[str] = OVERRIDES):
         """Run every stage of a recipe: data -> model -> stages -> eval of each stage -> model card."""
         from core.launch import barrier, inside_launch, is_main_process
-        from core.pipeline import run_pipeline
+        from core.pipeline import clear_run, run_pipeline
 
         r = _recipe(domain, recipe, overrides, preset)
+        if resume and overwrite:
+            raise FoundryError("--resume continues the run in OUT and --overwrite deletes it: pass one of them")
         if not inside_launch() and os.path.isfile(os.path.join(out_dir, "recipe.yaml")) and not (resume or overwrite):
             raise FoundryError(f"{out_dir} already holds a run; pass --resume to continue it or --overwrite to "
                                "start over (its files will be replaced)")
         maybe_relaunch(launcher, num_processes)
         if is_main_process():
+            if overwrite and os.path.isdir(out_dir):
+                removed = clear_run(out_dir)
+                if removed:
+                    out.print(f"--overwrite: removed the earlier run's {', '.join(removed)} from {out_dir}")
             os.makedirs(out_dir, exist_ok=True)
             save_recipe(r, os.path.join(out_dir, "recipe.yaml"))
         barrier()

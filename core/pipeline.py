@@ -135,6 +135,41 @@ def run_stage(domain: Domain, recipe: Recipe, stage: StageSpec, model_path: str,
     return train.run_grpo(**common, reward_funcs=funcs, reward_weights=weights, kl=stage.kl)
 
 
+RUN_ENTRIES = ("data", "model", "eval", "timings.json", "README.md", "recipe.yaml")  # what every run writes
+
+
+def clear_run(out: str) -> list[str]:
+    """Remove what an earlier run wrote in ``out`` (``--overwrite``): data, model, eval, card, pictures
+    and the folders of its recipe's stages; other files stay, and a linked folder (a stage shared by
+    bench/methods.py) loses only its link. A kept ``model/`` would otherwise be reused as built, with the
+    old seed and tokenizer. Returns the names removed."""
+    import glob
+    import shutil
+
+    import yaml
+
+    names = list(RUN_ENTRIES)
+    try:
+        with open(os.path.join(out, "recipe.yaml")) as fh:
+            names += [str(s["name"]) for s in (yaml.safe_load(fh) or {}).get("stages") or [] if "name" in s]
+    except (OSError, yaml.YAMLError, TypeError, AttributeError):
+        pass  # no readable recipe: the fixed entries only
+    names += [os.path.basename(p) for p in glob.glob(os.path.join(out, "*.png"))]
+    removed = []
+    for name in dict.fromkeys(names):
+        if not name or name in (".", "..") or os.sep in name:
+            continue
+        path = os.path.join(out, name)
+        if os.path.islink(path) or os.path.isfile(path):
+            os.unlink(path)
+        elif os.path.isdir(path):
+            shutil.rmtree(path)
+        else:
+            continue
+        removed.append(name)
+    return removed
+
+
 def _record_time(out: str, stage: str, seconds: float) -> None:
     path = os.path.join(out, "timings.json")
     times = {}

@@ -141,6 +141,34 @@ def test_pipeline_refuses_to_clobber_a_run(tmp_path):
     assert (tmp_path / "README.md").read_text() == "my card"
 
 
+def test_pipeline_resume_and_overwrite_exclude_each_other(tmp_path):
+    (tmp_path / "README.md").write_text("my card")
+    res = run("sql", "pipeline", "--out", str(tmp_path), "--resume", "--overwrite")
+    assert res.exit_code == 2 and "pass one of them" in " ".join(res.output.split())
+    assert (tmp_path / "README.md").read_text() == "my card"
+
+
+def test_overwrite_clears_what_the_earlier_run_wrote_and_nothing_else(tmp_path):
+    """A kept model/ would be reused as built (old seed and tokenizer), old stage folders and evals linger."""
+    from core.pipeline import clear_run
+
+    (tmp_path / "recipe.yaml").write_text("domain: sql\nstages:\n  - {name: sft, kind: sft}\n  - {name: grpo, kind: grpo}\n")
+    for d in ("data", "model", "sft", "eval/sft"):
+        (tmp_path / d).mkdir(parents=True)
+        (tmp_path / d / "x").write_text("old")
+    shared = tmp_path.parent / f"{tmp_path.name}-shared-grpo"  # a stage linked from another arm's run
+    shared.mkdir()
+    (shared / "model.safetensors").write_text("keep")
+    (tmp_path / "grpo").symlink_to(shared)
+    for f in ("README.md", "timings.json", "reward_curve.png", "notes.txt"):
+        (tmp_path / f).write_text("old")
+    removed = clear_run(str(tmp_path))
+    assert set(removed) == {"data", "model", "eval", "timings.json", "README.md", "recipe.yaml", "sft", "grpo",
+                            "reward_curve.png"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # the user's own file stays
+    assert (shared / "model.safetensors").read_text() == "keep"  # a link loses only itself
+
+
 def test_train_and_export_take_the_grpo_recipe_when_the_default_has_no_grpo_stage():
     """SQL's default recipe is SFT -> self-DPO; `train grpo` and `export` (which need a GRPO stage)
     use recipes/grpo.yaml then, with the overrides applied to it; a recipe named explicitly is kept."""
