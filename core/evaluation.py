@@ -109,17 +109,37 @@ def evaluate(*, model_path: str, dataset, suite: dict, scorer, out_dir: str, max
     ``corpus_scorer(examples, completions) -> {metric: value}``, when given, adds metrics that
     are not means of per-sample values (corpus BLEU), computed on each example's first sample.
     """
-    if limit:
-        dataset = dataset.select(range(min(limit, len(dataset))))
-    examples = dataset.to_list()
-    prompts = [ex["prompt"] for ex in examples]
+    return evaluate_splits(model_path=model_path, datasets={"": dataset}, out_dirs={"": out_dir}, suite=suite,
+                           scorer=scorer, max_new_tokens=max_new_tokens, batch_size=batch_size, k=k,
+                           temperature=temperature, limit=limit, backend=backend, stage=stage,
+                           corpus_scorer=corpus_scorer)[""]
+
+
+def evaluate_splits(*, model_path: str, datasets: dict, out_dirs: dict, suite: dict, scorer, max_new_tokens: int = 128,
+                    batch_size: int = 64, k: int = 1, temperature: float = 1.0, limit: int = 0, backend: str = "auto",
+                    stage: str = "", corpus_scorer=None) -> dict:
+    """:func:`evaluate` on several splits (``{name: dataset}``, each written to ``out_dirs[name]``) with
+    one model load: every split's prompts are generated in one call, then each split is scored on its
+    own. ``generation_seconds`` is that call's; ``generated_with`` names the splits that shared it."""
+    examples = {}
+    for name, dataset in datasets.items():
+        if limit:
+            dataset = dataset.select(range(min(limit, len(dataset))))
+        examples[name] = dataset.to_list()
+    prompts = [ex["prompt"] for exs in examples.values() for ex in exs]
     backend = pick_backend(backend)
     start = time.perf_counter()
     completions = generate(model_path, prompts, max_new_tokens=max_new_tokens, backend=backend, batch_size=batch_size,
                            num_samples=k, temperature=temperature)
     gen = {"model": model_path, "backend": backend, "generation_seconds": round(time.perf_counter() - start, 2)}
-    return score_completions(examples, completions, suite=suite, scorer=scorer, out_dir=out_dir, stage=stage,
-                             corpus_scorer=corpus_scorer, extra=gen)
+    if len(examples) > 1:
+        gen["generated_with"] = list(examples)
+    results, i = {}, 0
+    for name, exs in examples.items():
+        results[name] = score_completions(exs, completions[i:i + len(exs)], suite=suite, scorer=scorer,
+                                          out_dir=out_dirs[name], stage=stage, corpus_scorer=corpus_scorer, extra=gen)
+        i += len(exs)
+    return results
 
 
 def score_completions(examples: list[dict], completions: list[list[str]], *, suite: dict, scorer, out_dir: str,

@@ -180,18 +180,28 @@ def _record_time(out: str, stage: str, seconds: float) -> None:
     atomic_write(path, json.dumps(times, indent=1))
 
 
-def run_eval(domain: Domain, recipe: Recipe, model_path: str, ds, out_dir: str, stage: str, split: str = "") -> dict:
-    from core.evaluation import evaluate
+def run_eval(domain: Domain, recipe: Recipe, model_path: str, ds, out_dir: str, stage: str,
+             also_splits: list | tuple = ()) -> dict:
+    """The recipe's eval suite on its split, into ``out_dir``; each of ``also_splits`` is scored from
+    the same generation call (one model load) into ``out_dir/<split>`` and summarised under ``also``."""
+    from core.evaluation import evaluate_splits
 
     e = recipe.eval
     suite = domain.suite(e.suite)
-    split = split or e.split or suite.get("split", "test")
-    console.print(tag("eval", "bold"), f"{stage} on {split} ({suite['name']})")
-    result = evaluate(model_path=model_path, dataset=split_of(ds, split), suite=suite, scorer=domain.suite_scorer(suite),
-                      out_dir=out_dir, max_new_tokens=e.max_new_tokens, batch_size=e.batch_size, k=e.k,
-                      temperature=e.temperature, limit=e.limit, backend=e.backend, stage=stage,
-                      corpus_scorer=resolve(domain.corpus_scorer) if domain.corpus_scorer else None)
+    split = e.split or suite.get("split", "test")
+    extra = [x for x in dict.fromkeys(also_splits) if x != split]
+    console.print(tag("eval", "bold"), f"{stage} on {', '.join([split, *extra])} ({suite['name']})")
+    res = evaluate_splits(model_path=model_path, datasets={x: split_of(ds, x) for x in (split, *extra)},
+                          out_dirs={split: out_dir, **{x: os.path.join(out_dir, x) for x in extra}}, suite=suite,
+                          scorer=domain.suite_scorer(suite), max_new_tokens=e.max_new_tokens, batch_size=e.batch_size,
+                          k=e.k, temperature=e.temperature, limit=e.limit, backend=e.backend, stage=stage,
+                          corpus_scorer=resolve(domain.corpus_scorer) if domain.corpus_scorer else None)
+    result = res[split]
     result["split"] = split
+    also = {x: {"split": x, **{key: res[x][key] for key in ("n", "metrics", "buckets", "letter_bias") if key in res[x]}}
+            for x in extra}
+    if also:
+        result["also"] = also
     return result
 
 
@@ -237,14 +247,7 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
         barrier()
         if main and stage.evaluate and stage.name not in results:
             results[stage.name] = run_eval(domain, recipe, stage_dir, ds, os.path.join(out, "eval", stage.name),
-                                           stage.name)
-            also = {}
-            for extra in recipe.eval.also_splits:
-                r = run_eval(domain, recipe, stage_dir, ds, os.path.join(out, "eval", stage.name, extra), stage.name,
-                             split=extra)
-                also[extra] = {key: r[key] for key in ("n", "metrics", "buckets", "split", "letter_bias") if key in r}
-            if also:
-                results[stage.name]["also"] = also
+                                           stage.name, also_splits=recipe.eval.also_splits)
             atomic_write(results_path, json.dumps({"stages": results}, indent=1))
         barrier()
     if not main:

@@ -76,3 +76,37 @@ def test_reason_codes_are_counted():
     md = to_markdown({**r, "suite": "s", "version": 1, "stage": "x"}, ["ok"])
     assert "| timeout | 2 |" in md
     assert "reasons" not in aggregate([{"example": {}, "samples": [{"ok": 1.0}]}], ["ok"], [], "ok", k=1)
+
+
+def test_several_splits_share_one_model_load_and_generation_call(tmp_path, monkeypatch):
+    """eval.also_splits: one load and one generate call for all splits; each split scored on its own rows."""
+    from datasets import Dataset
+
+    import core.generation
+    import core.models
+    from core import evaluation
+
+    calls = {"load": 0, "generate": []}
+
+    def fake_generate(model, tok, prompts, **kw):
+        calls["generate"].append(list(prompts))
+        return [[p.upper()] for p in prompts]  # each completion names its prompt: misrouting shows
+
+    def fake_load(path, **kw):
+        calls["load"] += 1
+        return type("M", (), {"to": lambda self, d: self})(), 0, 0
+
+    monkeypatch.setattr(core.generation, "generate_hf", fake_generate)
+    monkeypatch.setattr(core.models, "load_model", fake_load)
+    test = Dataset.from_list([{"prompt": "a", "gold": "A"}, {"prompt": "b", "gold": "X"}, {"prompt": "c", "gold": "C"}])
+    iid = Dataset.from_list([{"prompt": "d", "gold": "D"}])
+    res = evaluation.evaluate_splits(model_path="m", datasets={"test": test, "iid": iid},
+                                     out_dirs={"test": str(tmp_path), "iid": str(tmp_path / "iid")},
+                                     suite={"name": "s", "metrics": ["ok"]}, backend="hf",
+                                     scorer=lambda e, c: {"ok": float(c == e["gold"])})
+    assert calls["load"] == 1 and calls["generate"] == [["a", "b", "c", "d"]]
+    assert res["test"]["n"] == 3 and res["test"]["metrics"]["ok"] == pytest.approx(2 / 3)
+    assert res["iid"]["n"] == 1 and res["iid"]["metrics"]["ok"] == 1.0
+    assert res["iid"]["generated_with"] == ["test", "iid"]
+    assert (tmp_path / "iid" / "results.json").is_file() and (tmp_path / "results.json").is_file()
+    assert (tmp_path / "samples.jsonl").read_text().count("\n") == 3
