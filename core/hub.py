@@ -99,10 +99,11 @@ def load(spec: str):
 
 
 def records(spec: str, *, rename: str | dict | None = None, single: str = "test",
-            splits: dict | None = None) -> dict[str, list[tuple[str, dict]]]:
+            splits: dict | None = None, limit: int = 0) -> dict[str, list[tuple[str, dict]]]:
     """Our split name -> ``(where, record)`` pairs of an ``hf:`` spec, hub columns renamed to the
     loader's (``rename``: ``{"hub": "ours"}`` or ``"hub:ours,..."``); ``where`` names the dataset,
-    split and row for error messages."""
+    split and row for error messages. ``limit`` > 0 reads only the first N rows of each hub split
+    (a million-row split is not turned into Python dicts to keep 5,000)."""
     import datasets
 
     mapping = _rename(rename)
@@ -113,6 +114,8 @@ def records(spec: str, *, rename: str | dict | None = None, single: str = "test"
     for name, part in parts.items():
         ours = single if name == "single" else names.get(name, name)
         rows = out.setdefault(ours, [])
+        if limit and len(part) > limit:
+            part = part.select(range(limit))
         for i, rec in enumerate(part):
             rows.append((f"{spec} [{name}] row {i}", {mapping.get(k, k): v for k, v in rec.items()}))
     if not any(out.values()):
@@ -120,11 +123,13 @@ def records(spec: str, *, rename: str | dict | None = None, single: str = "test"
     return out
 
 
-def split_records(path: str, local, *, rename=None, single: str = "test") -> dict[str, list[tuple[str, dict]]]:
-    """A loader's records per split: from :func:`records` for an ``hf:`` spec, else from
-    ``local(path)`` (the loader's reader of the official files, returning the same shape)."""
+def split_records(path: str, local, *, rename=None, single: str = "test",
+                  limit: int = 0) -> dict[str, list[tuple[str, dict]]]:
+    """A loader's records per split: from :func:`records` for an ``hf:`` spec (``limit`` rows per hub
+    split at most), else from ``local(path)`` (the loader's reader of the official files, returning the
+    same shape)."""
     if is_hub(path):
-        return records(path, rename=rename, single=single)
+        return records(path, rename=rename, single=single, limit=limit)
     return local(path)
 
 

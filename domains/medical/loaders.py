@@ -277,7 +277,7 @@ def load_ddxplus(*, path: str, limit: int = 0, k: int = verify.DEFAULT_K, meta_d
         return found
 
     splits = {}
-    for split, items in hub.split_records(path, local, rename=rename).items():
+    for split, items in hub.split_records(path, local, rename=rename, limit=limit).items():
         rows = []
         for n, (where, rec) in enumerate(items, 2):
             if limit and len(rows) >= limit:

@@ -172,6 +172,11 @@ def test_ranked_and_ddxplus(tmp_path):
         same(official, data.load_ddxplus(path=spec, meta_dir=str(folder)))
     with pytest.raises(FoundryError, match="meta_dir"):
         data.load_ddxplus(path=f"hf:{tmp_path}/ddx-saved")
+    first = data.load_ddxplus(path=str(folder), limit=1)
+    assert len(first["test"]) == 1
+    for spec in forms(tmp_path, "ddx1", {"test": rows}):
+        same(first, data.load_ddxplus(path=spec, meta_dir=str(folder), limit=1))
+
     ranked = [{"question": "Chest pain?", "answers": ["MI", "angina"]}, {"question": "Fever?", "answers": ["flu"]}]
     (tmp_path / "r_test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ranked))
     official = data.load_ranked(path=str(tmp_path / "r_test.jsonl"))
@@ -282,3 +287,10 @@ def test_mbe_and_legalbench(tmp_path):
         same(official, data.load_legalbench(path=spec, task_dir=task))
     with pytest.raises(FoundryError, match="task_dir"):
         data.load_legalbench(path=f"hf:{tmp_path}/legalbench-saved")
+
+
+def test_records_limit_reads_only_the_first_rows(tmp_path):
+    spec = forms(tmp_path, "many", {"train": [{"q": str(i)} for i in range(7)], "test": [{"q": "t"}]})[0]
+    got = hub.records(spec, limit=3)
+    assert [r["q"] for _, r in got["train"]] == ["0", "1", "2"] and len(got["test"]) == 1
+    assert len(hub.records(spec)["train"]) == 7
