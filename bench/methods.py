@@ -245,7 +245,7 @@ def stage_seconds(run_dir: str, recipe: Recipe) -> dict:
         if s.name not in times and os.path.isfile(log):
             with open(log) as fh:
                 times[s.name] = next((float(r["train_runtime"]) for r in json.load(fh) if "train_runtime" in r), 0.0)
-    return times
+    return {s.name: times[s.name] for s in recipe.stages if s.name in times}  # the recipe's stages, in its order
 
 
 def pass_at_k(domain_name: str, recipe: Recipe, model_path: str, data_dir: str, out_dir: str, k: int) -> dict:
@@ -264,7 +264,7 @@ def matrix_first_stage(rows: list[dict], arm: str) -> str | None:
     r = next((r for r in rows if r["arm"] == arm and r.get("stage_seconds")), None)
     if r is None or not r["kinds"] or r["kinds"][0] != "sft":
         return None
-    return next(iter(r["stage_seconds"]), None)
+    return (r.get("stages") or list(r["stage_seconds"]))[0]  # rows written before "stages": timings' order
 
 
 def summarise(rows: list[dict], arms: list[str], primary: str) -> dict:
@@ -421,7 +421,8 @@ def main(argv=None) -> int:
             arm, seed = task
             run_dir = run_dir_of(arm, seed)
             recipe = recipes[task]
-            row = {"arm": arm, "seed": seed, "kinds": [s.kind for s in recipe.stages], "value": None, **row}
+            row = {"arm": arm, "seed": seed, "kinds": [s.kind for s in recipe.stages],
+                   "stages": [s.name for s in recipe.stages], "value": None, **row}
             if row.get("error"):
                 err.print(f"[methods] seed {seed} arm {arm} failed: {row['error']}")
             else:

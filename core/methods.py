@@ -188,8 +188,12 @@ def _in_window(p: float, window) -> bool:
 
 
 def _report(out_dir: str, name: str, info: dict) -> None:
-    os.makedirs(out_dir, exist_ok=True)
-    atomic_write(os.path.join(out_dir, name), json.dumps(info, indent=1))
+    """A stage's stats file, written by rank 0 only (every rank computes the same ``info``)."""
+    from core.launch import is_main_process
+
+    if is_main_process():
+        os.makedirs(out_dir, exist_ok=True)
+        atomic_write(os.path.join(out_dir, name), json.dumps(info, indent=1))
 
 
 def select_prompts(domain, stage, model_path: str, dataset, out_dir: str, recipe=None):
@@ -231,7 +235,7 @@ def select_prompts(domain, stage, model_path: str, dataset, out_dir: str, recipe
                       + (", easy -> hard" if info["curriculum"] else ""))
         if not kept:
             console.print(tag("filter: no prompt kept; training on the whole pool", "yellow"))
-        _report(out_dir, "filter.json", info)
+    _report(out_dir, "filter.json", info)
     return pool.select(kept or list(range(len(pool))))
 
 

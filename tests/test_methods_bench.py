@@ -78,6 +78,16 @@ def test_summary_means_spread_and_the_beats_rule():
 
 
 @pytest.mark.slow
+def test_first_stage_and_stage_seconds_follow_the_recipe_order(tmp_path):
+    """The shared SFT stage is the recipe's first, whatever order timings.json was written in."""
+    rows = [{"arm": "a", "kinds": ["sft", "grpo"], "stages": ["warm", "rl"], "stage_seconds": {"rl": 5.0, "warm": 9.0}}]
+    assert bench.matrix_first_stage(rows, "a") == "warm"
+    assert bench.matrix_first_stage([{**rows[0], "kinds": ["grpo"]}], "a") is None
+    recipe = load_recipe(get_domain("sql").recipe_path("grpo"))
+    (tmp_path / "timings.json").write_text(json.dumps({"grpo": 3.0, "other": 1.0, "sft": 7.0}))
+    assert list(bench.stage_seconds(str(tmp_path), recipe).items()) == [("sft", 7.0), ("grpo", 3.0)]
+
+
 def test_mini_matrix_shares_sft_and_writes_the_table(tmp_path):
     """Two arms in two worker processes (--jobs 2: the RFT arm waits for the SFT arm of its seed),
     then a third arm in a later call: it finds the SFT models on disk and the table keeps every row."""
