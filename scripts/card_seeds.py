@@ -2,7 +2,7 @@
 (bench/methods.py's methods.json) whose arms are the card recipe's stages, keyed by the card's
 stage names so scripts/readme_tables.py can put mean ± s.d. beside the card's single run.
 
-    python scripts/card_seeds.py medical docs/methods-medical.json sft=sft grpo=sft-grpo
+    python scripts/card_seeds.py medical docs/methods-medical.json sft=sft grpo=sft-grpo --runs runs/methods/medical
     python scripts/card_seeds.py sql docs/methods-sql-gpu.json sft=sft-1300 self-dpo=sft1300-self-dpo \\
         --note "the card ran on 2 CPU cores; these seeds on the H200"
 
@@ -44,12 +44,36 @@ def seeds_record(methods: dict, mapping: list[tuple[str, str]], note: str = "", 
             "note": note, "source": source, "stages": stages}
 
 
+def _stats(values: list) -> dict:
+    vals = [v for v in values if v is not None]
+    return {"mean": statistics.fmean(vals) if vals else None, "sd": statistics.stdev(vals) if len(vals) > 1 else None,
+            "values": values}
+
+
+def every_metric(runs_dir: str, stage: str, arm: str, seeds: list[int]) -> dict:
+    """Mean ± s.d. of every metric of ``stage`` (and of its ``also`` splits) over the seed runs
+    ``runs_dir/s<seed>/<arm>/eval/results.json`` that bench/methods.py left."""
+    per_seed = []
+    for seed in seeds:
+        path = os.path.join(runs_dir, f"s{seed}", arm, "eval", "results.json")
+        with open(path) as fh:
+            per_seed.append(json.load(fh)["stages"][stage])
+    out = {"metrics": {m: _stats([r["metrics"].get(m) for r in per_seed]) for m in per_seed[0]["metrics"]}}
+    also = per_seed[0].get("also") or {}
+    if also:
+        out["also"] = {split: {m: _stats([((r.get("also") or {}).get(split) or {}).get("metrics", {}).get(m)
+                                          for r in per_seed]) for m in also[split]["metrics"]} for split in also}
+    return out
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("domain")
     p.add_argument("methods_json")
     p.add_argument("mapping", nargs="+", help="STAGE=ARM, the card's first stage first")
     p.add_argument("--note", default="")
+    p.add_argument("--runs", default="", help="the matrix's run folder (runs/methods/<domain>): adds every metric's "
+                                               "mean ± s.d. from its seeds' eval/results.json")
     a = p.parse_args(argv)
     mapping = [tuple(m.split("=", 1)) for m in a.mapping]
     if any(len(m) != 2 or not all(m) for m in mapping):
@@ -72,6 +96,13 @@ def main(argv=None) -> int:
     except (KeyError, ValueError) as e:
         print(f"{a.methods_json}: {e}", file=sys.stderr)
         return 2
+    if a.runs:
+        for stage, entry in record["stages"].items():
+            try:
+                entry.update(every_metric(a.runs, stage, entry["arm"], entry["seeds"]))
+            except (OSError, KeyError, json.JSONDecodeError) as e:
+                print(f"{a.runs}: stage {stage} of arm {entry['arm']}: {e!r}", file=sys.stderr)
+                return 2
     path = os.path.join(ROOT, "cards", a.domain, "seeds.json")
     with open(path, "w") as fh:
         json.dump(record, fh, indent=1)

@@ -71,18 +71,38 @@ def _spread(entry: dict) -> str:
 
 
 def seeds_section(domain: str, seeds: dict) -> str:
-    """Mean ± sample s.d. of the primary metric per stage over seeds, and each later stage minus the first, paired."""
+    """Mean ± sample s.d. over seeds per stage (every metric where recorded, else the primary one),
+    and each later stage minus the first on the primary metric, paired by seed."""
     stages = seeds["stages"]
     first = next(iter(stages))
     n = max(len(e["values"]) for e in stages.values())
-    lines = [f"Over {n} seeds, `{seeds['primary']}` (from [`cards/{domain}/seeds.json`](../../cards/{domain}/seeds.json): "
-             f"`{seeds['command']}` on {seeds['machine']}" + (f"; {seeds['note']}" if seeds.get("note") else "") + "):",
-             "", f"| stage | seeds | mean ± s.d. | per seed | vs {first} (paired) |", "|---|---:|---|---|---|"]
+    lines = [f"Over {n} seeds (from [`cards/{domain}/seeds.json`](../../cards/{domain}/seeds.json): "
+             f"`{seeds['command']}` on {seeds['machine']}" + (f"; {seeds['note']}" if seeds.get("note") else "")
+             + "), mean ± s.d.:", ""]
+    if all("metrics" in e for e in stages.values()):
+        lines += table_of(stages, lambda e: e["metrics"])
+        splits = dict.fromkeys(x for e in stages.values() for x in e.get("also") or {})
+        for split in splits:
+            lines += ["", f"Also on `{split}`:", ""] + table_of(stages, lambda e, x=split: (e.get("also") or {}).get(x, {}))
+    else:
+        lines += ["| metric | " + " | ".join(stages) + " |", "|---|" + "---|" * len(stages),
+                  f"| {seeds['primary']} | " + " | ".join(_spread(e) for e in stages.values()) + " |"]
     for stage, e in stages.items():
         vs = e.get(f"vs_{first}")
-        lines.append(f"| {stage} | {len(e['values'])} | {_spread(e)} | " + ", ".join(f"{v:.3f}" for v in e["values"])
-                     + f" | {_spread(vs) if vs else '—'} |")
+        if vs:
+            lines += ["", f"{stage} − {first} on `{seeds['primary']}`, paired by seed: {_spread(vs)} "
+                          f"(per seed: " + ", ".join(f"{d:+.3f}" for d in vs["diffs"]) + ")."]
     return "\n".join(lines)
+
+
+def table_of(stages: dict, metrics_of) -> list[str]:
+    names = list(dict.fromkeys(m for e in stages.values() for m in metrics_of(e)))
+    rows = ["| metric | " + " | ".join(stages) + " |", "|---|" + "---|" * len(stages)]
+    for m in names:
+        cells = [metrics_of(e).get(m) for e in stages.values()]
+        rows.append(f"| {m} | " + " | ".join(_spread(c) if c and c.get("mean") is not None else "–" for c in cells)
+                    + " |")
+    return rows
 
 
 def audit_section(domain: str) -> str:

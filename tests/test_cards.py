@@ -68,6 +68,17 @@ def test_seeds_record_by_hand():
 SEEDED = [d for d in DOMAINS if os.path.isfile(os.path.join(ROOT, "cards", d, "seeds.json"))]  # the rest: one run
 
 
+def test_every_metric_over_the_seed_runs(tmp_path):
+    for seed, (a, b) in enumerate(((0.2, 1.0), (0.4, 3.0))):
+        folder = tmp_path / f"s{seed}" / "sft-grpo" / "eval"
+        folder.mkdir(parents=True)
+        stage = {"metrics": {"correct": a, "parse_fail": None}, "also": {"iid": {"metrics": {"correct": b}}}}
+        (folder / "results.json").write_text(json.dumps({"stages": {"grpo": stage}}))
+    got = _card_seeds().every_metric(str(tmp_path), "grpo", "sft-grpo", [0, 1])
+    assert got["metrics"]["correct"]["mean"] == pytest.approx(0.3) and got["metrics"]["parse_fail"]["mean"] is None
+    assert got["also"]["iid"]["correct"]["values"] == [1.0, 3.0] and got["also"]["iid"]["correct"]["sd"] == pytest.approx(2 ** 0.5)
+
+
 @pytest.mark.parametrize("domain", SEEDED)
 def test_committed_seeds_come_from_their_methods_file(domain):
     rec = json.load(open(os.path.join(ROOT, "cards", domain, "seeds.json")))
@@ -75,6 +86,10 @@ def test_committed_seeds_come_from_their_methods_file(domain):
     methods = json.load(open(os.path.join(ROOT, rec["source"])))
     again = _card_seeds().seeds_record(methods, [(s, e["arm"]) for s, e in rec["stages"].items()], rec["note"],
                                        rec["source"])
-    assert again == rec
+    extra = ("metrics", "also")  # from the seeds' run folders (--runs), which are not committed: checked for agreement
+    assert again == {**rec, "stages": {s: {k: v for k, v in e.items() if k not in extra} for s, e in rec["stages"].items()}}
+    for e in rec["stages"].values():
+        if "metrics" in e:
+            assert e["metrics"][rec["primary"]]["values"] == pytest.approx(e["values"])
     results = json.load(open(os.path.join(ROOT, "cards", domain, "results.json")))["stages"]
     assert set(rec["stages"]) <= set(results) and rec["primary"] == next(iter(results.values()))["primary"]
