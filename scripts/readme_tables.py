@@ -49,8 +49,6 @@ def results_section(domain: str) -> str:
              "| metric | " + " | ".join(stages) + " |", "|---|" + "---:|" * len(stages)]
     for m in metrics:
         lines.append(f"| {m} | " + " | ".join(_fmt(res[s]["metrics"].get(m)) for s in stages) + " |")
-    if seeds:
-        lines += ["", seeds_section(domain, seeds)]
     also = first.get("also") or {}
     for split in also:
         lines += ["", f"Also scored on `{split}` (n = {also[split]['n']}):", "",
@@ -58,6 +56,8 @@ def results_section(domain: str) -> str:
         for m in also[split]["metrics"]:
             lines.append(f"| {m} | " + " | ".join(_fmt(((res[s].get("also") or {}).get(split) or {}).get("metrics", {})
                                                        .get(m)) for s in stages) + " |")
+    if seeds:
+        lines += ["", seeds_section(domain, seeds)]
     return "\n".join(lines)
 
 
