@@ -147,6 +147,12 @@ def domain_card_args(domain, recipe) -> dict:
             "tradeoff": domain.suite(recipe.eval.suite).get("tradeoff")}
 
 
+def data_description(recipe, rows: dict | None = None) -> str:
+    """The card's data line: builder, domain, arguments and, when known, rows per split."""
+    desc = f"Builder `{recipe.data.builder}` of domain `{recipe.domain}` with {recipe.data.args or 'defaults'}"
+    return desc + ("; " + ", ".join(f"{k}: {n} rows" for k, n in rows.items()) if rows else "") + "."
+
+
 def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_desc: str, push_to_hub: str | None = None,
                limitations: str = "", intended_use: str = "", notice: str = "", misuse: str = "",
                tradeoff: dict | None = None, sections: dict | None = None) -> str:

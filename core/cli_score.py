@@ -131,13 +131,18 @@ def add_scoring_verbs(app: typer.Typer, domain) -> None:
                                                            "eval/results.json there, writes README.md there"),
                  push_to_hub: str = typer.Option(None, help="also push the card to this hub repo")):
         """(Re)write OUT/README.md (the model card) from OUT/recipe.yaml and OUT/eval/results.json."""
-        from core.card import domain_card_args, write_card
+        from core.card import data_description, domain_card_args, write_card
         from core.config import load_recipe
 
         recipe = load_recipe(os.path.join(run, "recipe.yaml"))
         path = os.path.join(run, "eval", "results.json")
         results = json.load(open(path))["stages"] if os.path.isfile(path) else {}
+        rows = None
+        if os.path.isfile(os.path.join(run, "data", "dataset_dict.json")):  # the run's data: rows per split
+            from core.pipeline import load_data
+
+            rows = {k: len(v) for k, v in load_data(os.path.join(run, "data")).items()}
         card = write_card(run_dir=run, recipe=recipe, results=results, base_model=recipe.model.name,
-                          data_desc=f"Builder `{recipe.data.builder}` with {recipe.data.args}.", push_to_hub=push_to_hub,
+                          data_desc=data_description(recipe, rows), push_to_hub=push_to_hub,
                           **domain_card_args(domain, recipe))
         out.print(f"wrote {card}")

@@ -208,7 +208,7 @@ def run_eval(domain: Domain, recipe: Recipe, model_path: str, ds, out_dir: str, 
 def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub: str | None = None) -> dict:
     """All stages of ``recipe`` into ``out``; with ``resume`` finished stages are skipped and an
     interrupted one continues from its last checkpoint."""
-    from core.card import domain_card_args, write_card
+    from core.card import data_description, domain_card_args, write_card
     from core.launch import barrier, is_main_process
     from core.train import is_done
 
@@ -252,9 +252,8 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
         barrier()
     if not main:
         return results
-    data_desc = f"Builder `{recipe.data.builder}` of domain `{recipe.domain}` with {recipe.data.args or 'defaults'}; " + \
-        ", ".join(f"{k}: {len(v)} rows" for k, v in ds.items()) + "."
-    card = write_card(run_dir=out, recipe=recipe, results=results, base_model=recipe.model.name, data_desc=data_desc,
-                      push_to_hub=push_to_hub, **domain_card_args(domain, recipe))
+    card = write_card(run_dir=out, recipe=recipe, results=results, base_model=recipe.model.name,
+                      data_desc=data_description(recipe, {k: len(v) for k, v in ds.items()}), push_to_hub=push_to_hub,
+                      **domain_card_args(domain, recipe))
     console.print(tag("done:", "green"), f"card {card}, results {results_path}")
     return results

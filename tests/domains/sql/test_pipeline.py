@@ -78,9 +78,11 @@ def test_resume_skips_finished_stages(smoke_run):
 
 def test_card_verb_rewrites_the_same_card(smoke_run):
     out, _ = smoke_run
+    text = open(os.path.join(out, "README.md")).read()
     before = ModelCard.load(os.path.join(out, "README.md")).data.eval_results
     os.remove(os.path.join(out, "README.md"))
     res = CliRunner().invoke(build_root(), ["sql", "card", "--out", out])
     assert res.exit_code == 0, res.output
     after = ModelCard.load(os.path.join(out, "README.md")).data.eval_results
     assert [(e.metric_name, e.metric_value) for e in after] == [(e.metric_name, e.metric_value) for e in before]
+    assert open(os.path.join(out, "README.md")).read() == text  # the data line (rows per split) included
