@@ -129,6 +129,35 @@ def share_prefix(run_dir: str, recipe: Recipe, done: dict[str, tuple[str, list[s
     return best
 
 
+def _comparable(recipe: Recipe) -> dict:
+    d = dataclasses.asdict(recipe)
+    d.pop("notes", None), d.pop("presets", None)  # prose and override sets: not what a run trained with
+    return json.loads(json.dumps(d, sort_keys=True, default=str))
+
+
+def reuse_run(run_dir: str, source: str, recipe: Recipe) -> None:
+    """``--reuse ARM:SEED=DIR``: count an earlier pipeline run (e.g. the committed card's, runs/cards/<domain>)
+    as this arm and seed: linked and recorded (arm.json), not rerun; later arms of the seed share its stages.
+    Its recipe.yaml must equal the arm's recipe (seed, model, data, stages, eval)."""
+    path = os.path.join(source, "recipe.yaml")
+    if not os.path.isfile(path):
+        raise FoundryError(f"--reuse {source}: no recipe.yaml there, so not a pipeline run folder")
+    theirs, ours = _comparable(load_recipe(path)), _comparable(recipe)
+    differ = [k for k in ours if theirs.get(k) != ours[k]]
+    if differ:
+        raise FoundryError(f"--reuse {source}: its recipe differs from the arm's in {', '.join(differ)} "
+                           f"(compare {path} with the matrix); run the arm instead")
+    if os.path.lexists(run_dir):
+        if os.path.realpath(run_dir) != os.path.realpath(source):
+            raise FoundryError(f"--reuse {source}: {run_dir} already holds another run; move it away first")
+    else:
+        os.makedirs(os.path.dirname(run_dir), exist_ok=True)
+        os.symlink(os.path.realpath(source), run_dir)
+    with open(os.path.join(run_dir, "arm.json"), "w") as fh:
+        json.dump({"arm": os.path.basename(run_dir), "seed": recipe.seed,
+                   "stages": [_stage_key(s) for s in recipe.stages]}, fh)
+
+
 def load_done(seed_dir: str) -> dict[str, tuple[str, list[str]]]:
     """Arms finished earlier in this seed's folder (their ``arm.json``): later runs share their stages."""
     done = {}
@@ -370,6 +399,9 @@ def main(argv=None) -> int:
                    help="arms run at once, each in its own process (a GPU box with many cores); an arm waits for "
                         "the earlier arm it shares first stages with, so list the shared one (sft) first")
     p.add_argument("--report", action="store_true", help="only write the table from OUT/methods.json (an earlier run)")
+    p.add_argument("--reuse", action="append", default=[], metavar="ARM:SEED=DIR",
+                   help="count an earlier pipeline run of the same recipe (e.g. the committed card's, runs/cards/<domain>) "
+                        "as ARM's run of SEED: linked, not rerun (repeatable)")
     p.add_argument("override", nargs="*", help="key=value overrides of the base recipe")
     a = p.parse_args(argv)
     from core.domain import get_domain
@@ -410,12 +442,19 @@ def main(argv=None) -> int:
                 machine += f", {torch.cuda.get_device_name(0)}"
             if a.jobs > 1:
                 machine += f", {a.jobs} arms at once"
+        def run_dir_of(arm: str, seed: int) -> str:
+            return os.path.join(a.out, f"s{seed}", arm)
+
+        for spec in [] if a.report else a.reuse:
+            head, sep, source = spec.partition("=")
+            arm, _, seed = head.partition(":")
+            if not (sep and source and seed.isdigit() and arm in matrix["arms"]):
+                raise FoundryError(f"--reuse {spec!r}: expected ARM:SEED=DIR with an arm of the matrix "
+                                   f"({', '.join(matrix['arms'])})")
+            reuse_run(run_dir_of(arm, int(seed)), source, arm_recipe(base, matrix, arm, {"seed": int(seed)}))
         done = {seed: load_done(os.path.join(a.out, f"s{seed}")) for seed in a.seeds}
         tasks = [] if a.report else [(arm, seed) for arm in arms for seed in a.seeds]  # arm-major
         recipes = {(arm, seed): arm_recipe(base, matrix, arm, {"seed": seed}) for arm, seed in tasks}
-
-        def run_dir_of(arm: str, seed: int) -> str:
-            return os.path.join(a.out, f"s{seed}", arm)
 
         def record(task, row):
             arm, seed = task

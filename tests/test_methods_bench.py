@@ -88,6 +88,28 @@ def test_first_stage_and_stage_seconds_follow_the_recipe_order(tmp_path):
     assert list(bench.stage_seconds(str(tmp_path), recipe).items()) == [("sft", 7.0), ("grpo", 3.0)]
 
 
+def test_reuse_links_an_earlier_run_of_the_same_recipe_only(tmp_path):
+    from core.cli import save_recipe
+
+    matrix = bench.load_matrix(os.path.join(os.path.dirname(HERE), "bench", "methods", "default.yaml"))
+    base = load_recipe(get_domain("medical").recipe_path("default"))
+    card = tmp_path / "card"
+    card.mkdir()
+    save_recipe(bench.arm_recipe(base, matrix, "sft-grpo", {"seed": 0}), str(card / "recipe.yaml"))
+    run_dir = tmp_path / "m" / "s0" / "sft-grpo"
+    bench.reuse_run(str(run_dir), str(card), bench.arm_recipe(base, matrix, "sft-grpo", {"seed": 0}))
+    assert run_dir.is_symlink() and os.path.realpath(run_dir) == os.path.realpath(card)
+    done = bench.load_done(str(tmp_path / "m" / "s0"))
+    assert [s.name for s in base.stages] == ["sft", "grpo"] and len(done["sft-grpo"][1]) == 2
+    with pytest.raises(FoundryError, match="differs from the arm's in seed"):  # another seed's run is not this one
+        bench.reuse_run(str(tmp_path / "m" / "s1" / "sft-grpo"), str(card),
+                        bench.arm_recipe(base, matrix, "sft-grpo", {"seed": 1}))
+    with pytest.raises(FoundryError, match="differs from the arm's in stages"):
+        bench.reuse_run(str(tmp_path / "m" / "s0" / "sft"), str(card), bench.arm_recipe(base, matrix, "sft", {"seed": 0}))
+    assert bench.main(["--domain", "medical", "--arms", "sft", "--seeds", "0", "--out", str(tmp_path / "m"),
+                       "--reuse", "sft-grpo=oops"]) == 2
+
+
 def test_mini_matrix_shares_sft_and_writes_the_table(tmp_path):
     """Two arms in two worker processes (--jobs 2: the RFT arm waits for the SFT arm of its seed),
     then a third arm in a later call: it finds the SFT models on disk and the table keeps every row."""
