@@ -28,17 +28,17 @@ import dataclasses
 import json
 import os
 import platform
-import statistics
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
+from methods_table import plot, summarise, to_markdown  # noqa: E402
+
 from core.config import Recipe, StageSpec, apply_overrides, build_stage, load_recipe, yaml_load  # noqa: E402
 from core.errors import FoundryError  # noqa: E402
-
-SFT_KINDS = {"sft"}
+from core.io import atomic_write  # noqa: E402
 
 
 def load_matrix(path: str, preset: str | None = None) -> dict:
@@ -153,9 +153,15 @@ def reuse_run(run_dir: str, source: str, recipe: Recipe) -> None:
     else:
         os.makedirs(os.path.dirname(run_dir), exist_ok=True)
         os.symlink(os.path.realpath(source), run_dir)
+    mark_done(run_dir, os.path.basename(run_dir), recipe)
+
+
+def mark_done(run_dir: str, arm: str, recipe: Recipe) -> list[str]:
+    """Record a finished arm (``arm.json``: its seed and stage keys) for later calls; returns the keys."""
+    keys = [_stage_key(s) for s in recipe.stages]
     with open(os.path.join(run_dir, "arm.json"), "w") as fh:
-        json.dump({"arm": os.path.basename(run_dir), "seed": recipe.seed,
-                   "stages": [_stage_key(s) for s in recipe.stages]}, fh)
+        json.dump({"arm": arm, "seed": recipe.seed, "stages": keys}, fh)
+    return keys
 
 
 def load_done(seed_dir: str) -> dict[str, tuple[str, list[str]]]:
@@ -255,10 +261,7 @@ def run_parallel(tasks, recipes, jobs: int, start, record) -> None:
 
 def write_json(path: str, data: dict) -> None:
     """Write ``path`` atomically (a matrix stopped mid-write keeps the previous file)."""
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    with open(path + ".tmp", "w") as fh:
-        json.dump(data, fh, indent=1)
-    os.replace(path + ".tmp", path)
+    atomic_write(path, json.dumps(data, indent=1))
 
 
 def stage_seconds(run_dir: str, recipe: Recipe) -> dict:
@@ -286,103 +289,6 @@ def pass_at_k(domain_name: str, recipe: Recipe, model_path: str, data_dir: str, 
     sampled.eval.k, sampled.eval.temperature, sampled.eval.backend = k, 1.0, "hf"
     res = run_eval(get_domain(domain_name), sampled, model_path, load_data(data_dir), out_dir, f"pass@{k}")
     return {"sample_mean": res["metrics"][res["primary"]], f"maj@{k}": res[f"maj@{k}"], f"pass@{k}": res[f"pass@{k}"]}
-
-
-def matrix_first_stage(rows: list[dict], arm: str) -> str | None:
-    """The arm's first stage when it is an SFT stage (the shared one), else None."""
-    r = next((r for r in rows if r["arm"] == arm and r.get("stage_seconds")), None)
-    if r is None or not r["kinds"] or r["kinds"][0] != "sft":
-        return None
-    return (r.get("stages") or list(r["stage_seconds"]))[0]  # rows written before "stages": timings' order
-
-
-def summarise(rows: list[dict], arms: list[str], primary: str) -> dict:
-    """Mean and sample standard deviation over seeds per arm, and each arm minus the best
-    SFT-only arm, paired by seed."""
-    table = {}
-    for arm in arms:
-        vals = [r["value"] for r in rows if r["arm"] == arm and r.get("value") is not None]
-        secs = [r["train_seconds"] for r in rows if r["arm"] == arm and r.get("value") is not None]
-        first = matrix_first_stage(rows, arm)
-        added = [r["train_seconds"] - (r.get("stage_seconds") or {}).get(first, 0.0)
-                 for r in rows if r["arm"] == arm and r.get("value") is not None and first]
-        table[arm] = {"n": len(vals), "mean": statistics.fmean(vals) if vals else None,
-                      "sd": statistics.stdev(vals) if len(vals) > 1 else None, "values": vals,
-                      "train_seconds": statistics.fmean(secs) if secs else None,
-                      "added_seconds": statistics.fmean(added) if added else None,
-                      "sft_only": all(k in SFT_KINDS for r in rows if r["arm"] == arm for k in r["kinds"]),
-                      "failed": [r["error"] for r in rows if r["arm"] == arm and r.get("error")]}
-    sft_arms = [a for a in arms if table[a]["sft_only"] and table[a]["mean"] is not None]
-    best = max(sft_arms, key=lambda a: table[a]["mean"]) if sft_arms else None
-    by_seed = {(r["arm"], r["seed"]): r.get("value") for r in rows}
-    for arm in arms:
-        if best is None or arm == best:
-            continue
-        diffs = [by_seed[(arm, s)] - by_seed[(best, s)] for (a, s) in by_seed
-                 if a == arm and by_seed[(arm, s)] is not None and by_seed.get((best, s)) is not None]
-        if diffs:
-            spread = max(x for x in (table[arm]["sd"], table[best]["sd"], 0.0) if x is not None)
-            table[arm]["vs_best_sft"] = {
-                "mean": statistics.fmean(diffs), "sd": statistics.stdev(diffs) if len(diffs) > 1 else None,
-                "diffs": diffs, "beats": len(diffs) >= 3 and all(d > 0 for d in diffs) and statistics.fmean(diffs) > spread}
-    return {"primary": primary, "best_sft": best, "arms": table}
-
-
-def _pct(x) -> str:
-    return "—" if x is None else f"{100 * x:.1f}"
-
-
-def to_markdown(summary: dict, matrix: dict, command: str, machine: str, passk: dict) -> str:
-    arms = summary["arms"]
-    lines = [f"Held-out {summary['primary']} (%), mean ± sample s.d. over seeds; `{command}`; {machine}.", "",
-             "| arm | stages | seeds | mean | s.d. | per seed | vs best SFT (paired) | train time (s) | added to SFT (s) |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for arm, t in arms.items():
-        vs = t.get("vs_best_sft")
-        vs_text = "—" if arm == summary["best_sft"] else ("—" if not vs else
-                                                           f"{100 * vs['mean']:+.1f}" + (f" ± {100 * vs['sd']:.1f}" if vs["sd"] is not None else "")
-                                                           + (" **beats**" if vs["beats"] else ""))
-        per = ", ".join(_pct(v) for v in t["values"]) + (f" ({len(t['failed'])} failed)" if t["failed"] else "")
-        lines.append(f"| {arm} | {' → '.join(matrix['arms'][arm])} | {t['n']} | {_pct(t['mean'])} | {_pct(t['sd'])} | "
-                     f"{per} | {vs_text} | {'—' if t['train_seconds'] is None else round(t['train_seconds'])} | "
-                     f"{'—' if t.get('added_seconds') is None else round(t['added_seconds'])} |")
-    winners = [a for a, t in arms.items() if (t.get("vs_best_sft") or {}).get("beats")]
-    lines += ["", f"Best SFT-only arm: {summary['best_sft']}. " + (
-        f"Beating it beyond the spread (every seed better, mean gain above the larger s.d.): {', '.join(winners)}."
-        if winners else "No arm beats it beyond the run-to-run spread (every seed better and the mean gain above "
-                        "the larger s.d. of the two arms).")]
-    if passk:
-        lines += ["", "Headroom of the sampled arm's final model (`--pass-k-arm`, default `sft`; held-out, temperature 1):", "",
-                  "| seed | greedy | per-sample mean | " + " | ".join(k for k in next(iter(passk.values())) if "@" in k) + " |",
-                  "|---|---|---|" + "---|" * sum("@" in k for k in next(iter(passk.values())))]
-        for seed, p in passk.items():
-            lines.append(f"| {seed} | {_pct(p.get('greedy'))} | {_pct(p['sample_mean'])} | "
-                         + " | ".join(_pct(v) for k, v in p.items() if "@" in k) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def plot(summary: dict, path: str, title: str) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    arms = [a for a, t in summary["arms"].items() if t["mean"] is not None]
-    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(arms)), 4))
-    for i, arm in enumerate(arms):
-        t = summary["arms"][arm]
-        colour = "tab:blue" if t["sft_only"] else "tab:orange"
-        ax.bar(i, 100 * t["mean"], color=colour, alpha=0.6, yerr=100 * (t["sd"] or 0), capsize=4)
-        ax.scatter([i] * len(t["values"]), [100 * v for v in t["values"]], color="black", s=12, zorder=3)
-    if summary["best_sft"]:
-        ax.axhline(100 * summary["arms"][summary["best_sft"]]["mean"], color="tab:blue", ls="--", lw=1)
-    ax.set_xticks(range(len(arms)), arms, rotation=30, ha="right")
-    ax.set_ylabel(f"held-out {summary['primary']} (%)")
-    ax.set_title(title + " (bars: mean ± s.d.; dots: seeds; blue: SFT only)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
 
 
 def main(argv=None) -> int:
@@ -465,10 +371,7 @@ def main(argv=None) -> int:
             if row.get("error"):
                 err.print(f"[methods] seed {seed} arm {arm} failed: {row['error']}")
             else:
-                keys = [_stage_key(s) for s in recipe.stages]
-                done[seed][arm] = (run_dir, keys)
-                with open(os.path.join(run_dir, "arm.json"), "w") as fh:
-                    json.dump({"arm": arm, "seed": seed, "stages": keys}, fh)
+                done[seed][arm] = (run_dir, mark_done(run_dir, arm, recipe))
                 err.print(f"[methods] seed {seed} arm {arm}: {row['value']} ({row['wall_seconds']:.0f} s)")
             rows.append(row)  # written after every arm: an interrupted matrix keeps what it has
             write_json(json_path, {"command": command, "machine": machine, "rows": rows, "passk": passk})

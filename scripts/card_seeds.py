@@ -22,6 +22,13 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def _stats(values: list) -> dict:
+    """Mean and sample s.d. of the values that are not None (None where too few), and the values."""
+    vals = [v for v in values if v is not None]
+    return {"mean": statistics.fmean(vals) if vals else None, "sd": statistics.stdev(vals) if len(vals) > 1 else None,
+            "values": values}
+
+
 def seeds_record(methods: dict, mapping: list[tuple[str, str]], note: str = "", source: str = "") -> dict:
     rows = [r for r in methods["rows"] if r.get("value") is not None]
     by_arm = {arm: {r["seed"]: r["value"] for r in rows if r["arm"] == arm} for _, arm in mapping}
@@ -32,22 +39,14 @@ def seeds_record(methods: dict, mapping: list[tuple[str, str]], note: str = "", 
         if not vals:
             raise ValueError(f"arm '{arm}' has no finished seed in the methods file")
         seeds = sorted(vals)
-        entry = {"arm": arm, "seeds": seeds, "values": [vals[s] for s in seeds], "mean": statistics.fmean(vals.values()),
-                 "sd": statistics.stdev(vals.values()) if len(vals) > 1 else None}
+        entry = {"arm": arm, "seeds": seeds, **_stats([vals[s] for s in seeds])}
         paired = [s for s in seeds if s in by_arm[first_arm]]
         if stage != first_stage and paired:
-            diffs = [vals[s] - by_arm[first_arm][s] for s in paired]
-            entry[f"vs_{first_stage}"] = {"mean": statistics.fmean(diffs), "diffs": diffs,
-                                          "sd": statistics.stdev(diffs) if len(diffs) > 1 else None}
+            diff = _stats([vals[s] - by_arm[first_arm][s] for s in paired])
+            entry[f"vs_{first_stage}"] = {"mean": diff["mean"], "sd": diff["sd"], "diffs": diff["values"]}
         stages[stage] = entry
     return {"primary": methods["summary"]["primary"], "command": methods["command"], "machine": methods["machine"],
             "note": note, "source": source, "stages": stages}
-
-
-def _stats(values: list) -> dict:
-    vals = [v for v in values if v is not None]
-    return {"mean": statistics.fmean(vals) if vals else None, "sd": statistics.stdev(vals) if len(vals) > 1 else None,
-            "values": values}
 
 
 def every_metric(runs_dir: str, stage: str, arm: str, seeds: list[int]) -> dict:

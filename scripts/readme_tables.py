@@ -66,6 +66,10 @@ def _seeds(domain: str) -> dict | None:
     return json.load(open(path)) if os.path.isfile(path) else None
 
 
+def _n_seeds(seeds: dict) -> int:
+    return max(len(e["values"]) for e in seeds["stages"].values())
+
+
 def _spread(entry: dict) -> str:
     return f"{entry['mean']:.3f} ± {entry['sd']:.3f}" if entry.get("sd") is not None else f"{entry['mean']:.3f}"
 
@@ -75,8 +79,7 @@ def seeds_section(domain: str, seeds: dict) -> str:
     and each later stage minus the first on the primary metric, paired by seed."""
     stages = seeds["stages"]
     first = next(iter(stages))
-    n = max(len(e["values"]) for e in stages.values())
-    lines = [f"Over {n} seeds (from [`cards/{domain}/seeds.json`](../../cards/{domain}/seeds.json): "
+    lines = [f"Over {_n_seeds(seeds)} seeds (from [`cards/{domain}/seeds.json`](../../cards/{domain}/seeds.json): "
              f"`{seeds['command']}` on {seeds['machine']}" + (f"; {seeds['note']}" if seeds.get("note") else "")
              + "), mean ± s.d.:", ""]
     if all("metrics" in e for e in stages.values()):
@@ -84,9 +87,8 @@ def seeds_section(domain: str, seeds: dict) -> str:
         splits = dict.fromkeys(x for e in stages.values() for x in e.get("also") or {})
         for split in splits:
             lines += ["", f"Also on `{split}`:", ""] + table_of(stages, lambda e, x=split: (e.get("also") or {}).get(x, {}))
-    else:
-        lines += ["| metric | " + " | ".join(stages) + " |", "|---|" + "---|" * len(stages),
-                  f"| {seeds['primary']} | " + " | ".join(_spread(e) for e in stages.values()) + " |"]
+    else:  # the primary metric only: each stage's entry is its mean ± s.d.
+        lines += table_of(stages, lambda e: {seeds["primary"]: e})
     for stage, e in stages.items():
         vs = e.get(f"vs_{first}")
         if vs:
@@ -131,9 +133,7 @@ def summary_section() -> str:
         seeds = _seeds(d)
         over = "–"
         if seeds and seeds["primary"] == primary:
-            e = seeds["stages"]
-            n = max(len(x["values"]) for x in e.values())
-            over = " → ".join(_spread(x) for x in e.values()) + f" ({n} seeds)"
+            over = " → ".join(_spread(x) for x in seeds["stages"].values()) + f" ({_n_seeds(seeds)} seeds)"
         cells = [_fmt(res["sft"]["metrics"].get(primary)) if "sft" in res else "–",
                  f"{_fmt(res[last]['metrics'].get(primary))} ({last})", over]
         lines.append(f"| [{d}](cards/{d}/README.md) | {first['suite']} {first.get('split', 'test')} ({first['n']}) | "

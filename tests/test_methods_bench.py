@@ -1,4 +1,4 @@
-"""bench/methods.py: every matrix arm builds for every domain and preset; the summary's
+"""bench/methods.py (and its table, bench/methods_table.py): every matrix arm builds for every domain and preset; the summary's
 arithmetic (mean, sample s.d., paired difference, the "beats" rule); and a CI-sized run of a few
 arms over two seeds that shares the SFT stage and writes the table, JSON and PNG."""
 
@@ -12,6 +12,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "bench"))
 
 import methods as bench  # noqa: E402
+import methods_table as table  # noqa: E402
 
 from core.config import load_recipe, validate_stage_args  # noqa: E402
 from core.domain import discover, get_domain  # noqa: E402
@@ -62,7 +63,7 @@ def _rows(arm, values, kinds=("sft", "grpo")):
 def test_summary_means_spread_and_the_beats_rule():
     rows = _rows("sft", [0.60, 0.62, 0.64], ("sft",)) + _rows("long", [0.59, 0.61, 0.63], ("sft", "sft")) \
         + _rows("rl", [0.70, 0.71, 0.75]) + _rows("noisy", [0.61, 0.70, 0.63])
-    s = bench.summarise(rows, ["sft", "long", "rl", "noisy"], "execution")
+    s = table.summarise(rows, ["sft", "long", "rl", "noisy"], "execution")
     t = s["arms"]
     assert s["best_sft"] == "sft" and t["long"]["sft_only"] and not t["rl"]["sft_only"]
     assert t["sft"]["mean"] == pytest.approx(0.62) and t["sft"]["sd"] == pytest.approx(0.02)
@@ -70,10 +71,10 @@ def test_summary_means_spread_and_the_beats_rule():
     assert t["rl"]["vs_best_sft"]["beats"]  # every seed better, mean gain 0.10 > larger s.d. (0.026)
     assert not t["noisy"]["vs_best_sft"]["beats"]  # seed 0 and 2 barely better, mean gain below its s.d.
     assert not t["long"]["vs_best_sft"]["beats"]
-    md = bench.to_markdown(s, {"arms": {"sft": ["sft"], "long": ["sft", "more"], "rl": ["sft", "grpo"],
+    md = table.to_markdown(s, {"arms": {"sft": ["sft"], "long": ["sft", "more"], "rl": ["sft", "grpo"],
                                         "noisy": ["sft", "grpo"]}}, "cmd", "here", {})
     assert "| rl | sft → grpo | 3 | 72.0 |" in md and "**beats**" in md and "Beating it beyond the spread" in md
-    two = bench.summarise(_rows("sft", [0.5, 0.5], ("sft",)) + _rows("rl", [0.9, 0.9]), ["sft", "rl"], "x")
+    two = table.summarise(_rows("sft", [0.5, 0.5], ("sft",)) + _rows("rl", [0.9, 0.9]), ["sft", "rl"], "x")
     assert not two["arms"]["rl"]["vs_best_sft"]["beats"]  # fewer than three seeds never "beats"
 
 
@@ -81,8 +82,8 @@ def test_summary_means_spread_and_the_beats_rule():
 def test_first_stage_and_stage_seconds_follow_the_recipe_order(tmp_path):
     """The shared SFT stage is the recipe's first, whatever order timings.json was written in."""
     rows = [{"arm": "a", "kinds": ["sft", "grpo"], "stages": ["warm", "rl"], "stage_seconds": {"rl": 5.0, "warm": 9.0}}]
-    assert bench.matrix_first_stage(rows, "a") == "warm"
-    assert bench.matrix_first_stage([{**rows[0], "kinds": ["grpo"]}], "a") is None
+    assert table.matrix_first_stage(rows, "a") == "warm"
+    assert table.matrix_first_stage([{**rows[0], "kinds": ["grpo"]}], "a") is None
     recipe = load_recipe(get_domain("sql").recipe_path("grpo"))
     (tmp_path / "timings.json").write_text(json.dumps({"grpo": 3.0, "other": 1.0, "sft": 7.0}))
     assert list(bench.stage_seconds(str(tmp_path), recipe).items()) == [("sft", 7.0), ("grpo", 3.0)]
