@@ -15,20 +15,15 @@ bench:
 	.venv/bin/python bench/grpo_step.py
 	.venv/bin/python bench/chem_reward_throughput.py
 
-smoke:
-	.venv/bin/foundry sql pipeline --preset smoke --out runs/smoke --overwrite
-	.venv/bin/foundry chem pipeline --preset smoke --out runs/smoke-chem --overwrite
-	.venv/bin/foundry medical pipeline --preset smoke --out runs/smoke-medical --overwrite
-	.venv/bin/foundry finance pipeline --preset smoke --out runs/smoke-finance --overwrite
-	.venv/bin/foundry safety pipeline --preset smoke --out runs/smoke-safety --overwrite
-	.venv/bin/foundry legal pipeline --preset smoke --out runs/smoke-legal --overwrite
+smoke:  # every discovered domain's smoke pipeline
+	for d in $$(.venv/bin/foundry ls --names); do .venv/bin/foundry $$d pipeline --preset smoke --out runs/smoke-$$d --overwrite || exit 1; done
 
 # every domain's default pipeline -> cards/<domain>/ (card, results.json, PNGs, audit) and the READMEs' tables
 cards:
 	bash scripts/make_cards.sh
 
 audit:
-	for d in sql chem medical finance safety legal; do .venv/bin/foundry $$d audit || exit 1; done
+	for d in $$(.venv/bin/foundry ls --names); do .venv/bin/foundry $$d audit || exit 1; done
 
 methods:  # the training-methods matrix at CI size; the full table: docs/methods.md
 	.venv/bin/python bench/methods.py --domain sql --preset mini --seeds 0 --out runs/methods-mini

@@ -27,7 +27,7 @@ def naive_rewards(texts, examples):
     from rdkit import Chem, DataStructs, RDLogger
     from rdkit.Chem import MACCSkeys, rdFingerprintGenerator
 
-    from domains.chem import verify
+    from r1_foundry.domains.chem import verify
 
     RDLogger.DisableLog("rdApp.*")
     morgan = rdFingerprintGenerator.GetMorganGenerator(radius=2, fpSize=2048)
@@ -50,7 +50,7 @@ def naive_rewards(texts, examples):
 
 
 def foundry_rewards(texts, examples):
-    from domains.chem import rewards
+    from r1_foundry.domains.chem import rewards
 
     cols = {k: [e[k] for e in examples] for k in ("task", "answer", "constraints", "tolerance")}
     comps = [[{"role": "assistant", "content": t}] for t in texts]
@@ -60,7 +60,7 @@ def foundry_rewards(texts, examples):
 
 
 def batch(prompts: int, generations: int, seed: int = 0):
-    from domains.chem.data import build_synthetic
+    from r1_foundry.domains.chem.data import build_synthetic
 
     ds = build_synthetic(tasks=["text2mol", "canonical"], limit=1500, test_per_task=prompts)["test"]
     pool = list(ds)
@@ -82,7 +82,7 @@ def main():
     ap.add_argument("--generations", type=int, default=8)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
-    from domains.chem.sandbox import default_analyser
+    from r1_foundry.domains.chem.sandbox import default_analyser
 
     texts, examples = batch(args.prompts, args.generations)
     default_analyser().analyse("C")  # start the child process outside the timed region

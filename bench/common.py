@@ -9,25 +9,25 @@ import tempfile
 def data_and_model(data: str | None, model: str | None, domain: str = "sql"):
     """``(DatasetDict, model_path)``; builds small synthetic data of ``domain`` / a random tiny
     model if not given."""
-    from core.models import build_scratch_model, train_tokenizer
-    from core.pipeline import corpus, load_data
+    from r1_foundry.core.data.datasets import corpus, load_data
+    from r1_foundry.core.modeling.models import build_scratch_model, train_tokenizer
 
     if data:
         ds = load_data(data)
     elif domain == "chem":
-        from domains.chem.data import build_synthetic
+        from r1_foundry.domains.chem.data import build_synthetic
 
         ds = build_synthetic(limit=800, test_per_task=4)
     elif domain == "finance":
-        from domains.finance.data import build_synthetic
+        from r1_foundry.domains.finance.data import build_synthetic
 
         ds = build_synthetic(companies=8, test_companies=1, val_companies=1)
     elif domain == "medical":
-        from domains.medical.data import build_synthetic
+        from r1_foundry.domains.medical.data import build_synthetic
 
         ds = build_synthetic(train_per_condition=20, rl_per_condition=10, test_cases=1, val_cases=1)
     else:
-        from domains.sql.data import build_synthetic
+        from r1_foundry.domains.sql.data import build_synthetic
 
         ds = build_synthetic(out=tempfile.mkdtemp(prefix="bench-"), train_per_db=60, test_per_db=16)
     if not model:

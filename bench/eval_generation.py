@@ -14,8 +14,8 @@ import torch
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from common import data_and_model  # noqa: E402
 
-from core.generation import generate_hf, render_prompts  # noqa: E402
-from core.models import load_model  # noqa: E402
+from r1_foundry.core.modeling.generation import generate_hf, render_prompts  # noqa: E402
+from r1_foundry.core.modeling.models import load_model  # noqa: E402
 
 
 def count_tokens(tok, texts):

@@ -55,36 +55,43 @@ class Timed:
             self.seconds += time.perf_counter() - t
 
 
+# the preset each measured domain was benchmarked with; any other discovered domain: its first preset
 PRESETS = {"sql": "reasoning-sql", "chem": "molreasoner+ether0", "medical": "mixed", "finance": "mixed", "safety": "tars", "legal": "mixed"}
+
+
+def preset_of(name: str) -> str:
+    from r1_foundry.core.schema.domain import get_domain
+
+    return PRESETS.get(name) or next(iter(get_domain(name).reward_presets))
 DOMAIN = "sql"
 
 
 def rewards():
-    from core.domain import get_domain
-    from core.rewards import build_rewards
+    from r1_foundry.core.rewards.compose import build_rewards
+    from r1_foundry.core.schema.domain import get_domain
 
     # every run starts with cold caches, so the share is not flattered by an earlier run
     if DOMAIN == "sql":
-        from domains.sql import verify
-        from domains.sql.sandbox import default_executor
+        from r1_foundry.domains.sql import verify
+        from r1_foundry.domains.sql.sandbox import default_executor
 
         verify._VERDICTS.clear()
         verify.used_schema_items.cache_clear()
         default_executor()._cache.clear()
     elif DOMAIN == "chem":
-        from domains.chem.sandbox import default_analyser
+        from r1_foundry.domains.chem.sandbox import default_analyser
 
         default_analyser()._cache.clear()
     elif DOMAIN == "medical":  # pure-Python checks; only the small JSON parse caches
-        from domains.medical import verify
+        from r1_foundry.domains.medical import verify
 
         verify._json.cache_clear()
     elif DOMAIN == "finance":  # the table parse cache
-        from domains.finance import verify
+        from r1_foundry.domains.finance import verify
 
         verify.table_of.cache_clear()
     # safety and legal: string checks, nothing cached
-    funcs, weights = build_rewards(get_domain(DOMAIN), PRESETS[DOMAIN])
+    funcs, weights = build_rewards(get_domain(DOMAIN), preset_of(DOMAIN))
     return [Timed(f) for f in funcs], weights
 
 
@@ -105,7 +112,7 @@ def bare_trl(model_path, dataset, steps):
 
 
 def foundry(model_path, dataset, steps):
-    from core.train import run_grpo
+    from r1_foundry.core.stages.trl import run_grpo
 
     funcs, weights = rewards()
     timer = StepTimer()
@@ -120,7 +127,9 @@ def main():
     ap.add_argument("--data")
     ap.add_argument("--steps", type=int, default=6)
     ap.add_argument("--rounds", type=int, default=2)
-    ap.add_argument("--domain", choices=sorted(PRESETS), default="sql")
+    from r1_foundry.core.schema.domain import names
+
+    ap.add_argument("--domain", choices=names(), default="sql")
     args = ap.parse_args()
     global DOMAIN
     DOMAIN = args.domain
@@ -136,7 +145,7 @@ def main():
                 reward_share.append(reward_s / sum(times))
                 print(f"round: reward share {100 * reward_share[-1]:.2f}%")
     med = {k: statistics.median(v) for k, v in res.items()}
-    print(f"domain {DOMAIN}, rewards {PRESETS[DOMAIN]}; model {path}; {args.rounds} rounds x {args.steps} steps; batch {ARGS['per_device_train_batch_size']}, "
+    print(f"domain {DOMAIN}, rewards {preset_of(DOMAIN)}; model {path}; {args.rounds} rounds x {args.steps} steps; batch {ARGS['per_device_train_batch_size']}, "
           f"{ARGS['num_generations']} generations, {ARGS['max_completion_length']} max new tokens")
     for k, v in med.items():
         print(f"{k:11s}: median {v:6.2f} s/step  (min {min(res[k]):.2f}, max {max(res[k]):.2f})")

@@ -36,9 +36,9 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 from methods_table import plot, summarise, to_markdown  # noqa: E402
 
-from core.config import Recipe, StageSpec, apply_overrides, build_stage, load_recipe, yaml_load  # noqa: E402
-from core.errors import FoundryError  # noqa: E402
-from core.io import atomic_write  # noqa: E402
+from r1_foundry.core.schema.recipe import Recipe, StageSpec, apply_overrides, build_stage, load_recipe, yaml_load  # noqa: E402
+from r1_foundry.core.util.errors import FoundryError  # noqa: E402
+from r1_foundry.core.util.io import atomic_write  # noqa: E402
 
 
 def load_matrix(path: str, preset: str | None = None) -> dict:
@@ -188,7 +188,7 @@ def run_arm(run_dir: str, recipe: Recipe, log_path: str | None = None, threads: 
         import torch
 
         torch.set_num_threads(threads)
-    from core.pipeline import run_pipeline
+    from r1_foundry.core.pipeline.run import run_pipeline
 
     row: dict = {}
     begin = time.perf_counter()
@@ -282,8 +282,9 @@ def stage_seconds(run_dir: str, recipe: Recipe) -> dict:
 
 def pass_at_k(domain_name: str, recipe: Recipe, model_path: str, data_dir: str, out_dir: str, k: int) -> dict:
     """The pipeline's own eval of ``model_path`` with k samples per question at temperature 1."""
-    from core.domain import get_domain
-    from core.pipeline import load_data, run_eval
+    from r1_foundry.core.data.datasets import load_data
+    from r1_foundry.core.evaluation.runner import run_eval
+    from r1_foundry.core.schema.domain import get_domain
 
     sampled = copy.deepcopy(recipe)
     sampled.eval.k, sampled.eval.temperature, sampled.eval.backend = k, 1.0, "hf"
@@ -310,8 +311,8 @@ def main(argv=None) -> int:
                         "as ARM's run of SEED: linked, not rerun (repeatable)")
     p.add_argument("override", nargs="*", help="key=value overrides of the base recipe")
     a = p.parse_args(argv)
-    from core.domain import get_domain
-    from core.ui import err
+    from r1_foundry.core.schema.domain import get_domain
+    from r1_foundry.core.util.ui import err
 
     try:
         own = os.path.join(HERE, "methods", f"{a.domain}.yaml")
@@ -399,7 +400,7 @@ def main(argv=None) -> int:
                 passk[str(seed)] = {"greedy": row["value"], **p_k}
         suite = domain.suite(base.eval.suite)
         shown = arms + [x for x in matrix["arms"] if x not in arms and any(r["arm"] == x for r in rows)]
-        summary = summarise(rows, shown, suite.get("primary", suite["metrics"][0]))
+        summary = summarise(rows, shown, suite.primary)
         write_json(json_path, {"command": command, "machine": machine, "rows": rows, "passk": passk,
                                "summary": summary})
         md = to_markdown(summary, matrix, command, machine, passk)

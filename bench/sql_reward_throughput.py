@@ -15,10 +15,10 @@ import sqlite3
 import tempfile
 import time
 
-from domains.sql import verify
-from domains.sql.data import build_synthetic
-from domains.sql.rewards import execution
-from domains.sql.sandbox import default_executor
+from r1_foundry.domains.sql import verify
+from r1_foundry.domains.sql.data import build_synthetic
+from r1_foundry.domains.sql.rewards import execution
+from r1_foundry.domains.sql.sandbox import default_executor
 
 
 def naive_execution_reward(completions, gold_sql, db_path):

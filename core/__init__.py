@@ -1,6 +1,8 @@
-"""R1 Foundry core: model loading, training stages over TRL, rewards, generation, evaluation,
-model cards and the CLI framework. Core never imports a particular domain; domains are
-discovered (see :mod:`core.domain`)."""
+"""R1 Foundry core (imported as ``r1_foundry.core``; the folder is ``core/``): the recipe schema,
+answer reading, data, models and generation, rewards, evaluation, training stages over TRL, the
+pipeline with its model card, and the CLI. Core never imports a particular domain; domains are
+discovered (:mod:`r1_foundry.core.schema.domain`). The layers and the rule of which package may
+import which: ``docs/architecture.md``."""
 
 __version__ = "0.1.0"
 

@@ -27,8 +27,8 @@ SIZES = {"0.5b": dict(hidden_size=1024, num_hidden_layers=24, num_attention_head
 def build(size: str, work: str, ds) -> str:
     from transformers import Qwen2Config, Qwen2ForCausalLM
 
-    from core.models import train_tokenizer
-    from core.pipeline import corpus
+    from r1_foundry.core.data.datasets import corpus
+    from r1_foundry.core.modeling.models import train_tokenizer
 
     tok = train_tokenizer(corpus(ds["train"]), vocab_size=8192 if size == "0.5b" else 1024, out_dir=work)
     cfg = Qwen2Config(vocab_size=len(tok), max_position_embeddings=2048, tie_word_embeddings=True,
@@ -65,11 +65,11 @@ def main():
     ap.add_argument("--size", default="0.5b", choices=list(SIZES))
     ap.add_argument("--steps", type=int, default=3)
     args = ap.parse_args()
-    from core import train
-    from core.domain import get_domain
-    from core.generation import vllm_usable
-    from core.rewards import build_rewards
-    from domains.sql.data import build_synthetic
+    from r1_foundry.core.modeling.generation import vllm_usable
+    from r1_foundry.core.rewards.compose import build_rewards
+    from r1_foundry.core.schema.domain import get_domain
+    from r1_foundry.core.stages import trl as train
+    from r1_foundry.domains.sql.data import build_synthetic
 
     work = tempfile.mkdtemp(prefix="gpu-check-")
     ds = build_synthetic(out=os.path.join(work, "data"), train_per_db=60, test_per_db=4)
@@ -94,8 +94,8 @@ def main():
 
     def generation(backend):
         def run():
-            from core.generation import generate_hf, generate_vllm
-            from core.models import load_model, load_tokenizer
+            from r1_foundry.core.modeling.generation import generate_hf, generate_vllm
+            from r1_foundry.core.modeling.models import load_model, load_tokenizer
 
             prompts = ds["train"]["prompt"][:128]
             tok = load_tokenizer(model)

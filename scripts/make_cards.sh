@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 domains=("$@")
-[ ${#domains[@]} -gt 0 ] || domains=(sql chem medical finance safety legal)
+[ ${#domains[@]} -gt 0 ] || mapfile -t domains < <(.venv/bin/foundry ls --names)  # every discovered domain
 for d in "${domains[@]}"; do
   run="runs/cards/$d"
   # A methods matrix may link the previous card run as its seed 0 (docs/methods.md): keep that run

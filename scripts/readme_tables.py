@@ -16,8 +16,10 @@ import os
 import re
 import sys
 
+from r1_foundry.core.schema.domain import names
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DOMAINS = ("sql", "chem", "medical", "finance", "safety", "legal")
+DOMAINS = tuple(names())  # every discovered domain (a card per domain is required)
 
 
 def _fmt(v) -> str:
@@ -115,7 +117,7 @@ def audit_section(domain: str) -> str:
     return (f"`foundry {domain} audit` on the default data (smoke build, every split with gold completions), "
             f"from [`cards/{domain}/audit.json`](../../cards/{domain}/audit.json): mean weighted total per probe and "
             f"preset, with its share of the gold's margin over the lowest total in brackets; a probe without a right "
-            f"answer is a finding at >= the gold or above {report['floor']:.0%} of the margin (see `core/audit.py`). "
+            f"answer is a finding at >= the gold or above {report['floor']:.0%} of the margin (see `core/rewards/audit.py`). "
             f"Findings: {n}.\n\n{table}")
 
 

@@ -35,7 +35,7 @@ def shop_db(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def sql_data(tmp_path_factory):
     """A small synthetic text-to-SQL DatasetDict (databases in a temp folder)."""
-    from domains.sql.data import build_synthetic
+    from r1_foundry.domains.sql.data import build_synthetic
 
     out = tmp_path_factory.mktemp("sqldata")
     return build_synthetic(out=str(out), train_per_db=24, test_per_db=6, train_dbs_per_theme=3, test_dbs_per_theme=1)
@@ -52,7 +52,7 @@ def run_smoke_pipeline(domain: str, tmp_path_factory) -> tuple[str, float]:
 
     from typer.testing import CliRunner
 
-    from core.cli import build_root
+    from r1_foundry.core.cli.app import build_root
 
     out = str(tmp_path_factory.mktemp(f"{domain}smoke") / "run")
     start = time.perf_counter()

@@ -11,8 +11,10 @@ import pytest
 import yaml
 from huggingface_hub import ModelCard
 
+from r1_foundry.core.schema.domain import names
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DOMAINS = ("sql", "chem", "medical", "finance", "safety", "legal")
+DOMAINS = tuple(names())  # every discovered domain (a card per domain is required)
 
 
 @pytest.mark.parametrize("domain", DOMAINS)

@@ -14,9 +14,9 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "bench"))
 import methods as bench  # noqa: E402
 import methods_table as table  # noqa: E402
 
-from core.config import load_recipe, validate_stage_args  # noqa: E402
-from core.domain import discover, get_domain  # noqa: E402
-from core.errors import FoundryError  # noqa: E402
+from r1_foundry.core.schema.domain import discover, get_domain  # noqa: E402
+from r1_foundry.core.schema.recipe import load_recipe, validate_stage_args  # noqa: E402
+from r1_foundry.core.util.errors import FoundryError  # noqa: E402
 
 
 @pytest.mark.parametrize("domain", sorted(discover()))
@@ -90,7 +90,7 @@ def test_first_stage_and_stage_seconds_follow_the_recipe_order(tmp_path):
 
 
 def test_reuse_links_an_earlier_run_of_the_same_recipe_only(tmp_path):
-    from core.cli import save_recipe
+    from r1_foundry.core.cli.common import save_recipe
 
     matrix = bench.load_matrix(os.path.join(os.path.dirname(HERE), "bench", "methods", "default.yaml"))
     base = load_recipe(get_domain("medical").recipe_path("default"))

@@ -11,9 +11,9 @@ deadline, cache) behind every reward and eval metric.
 
 import os
 
-from core.domain import Domain
+from r1_foundry.core.schema.domain import Domain
 
-_R = "domains.chem.rewards:"
+_R = "r1_foundry.domains.chem.rewards:"
 
 DOMAIN = Domain(
     name="chem",
@@ -22,6 +22,7 @@ DOMAIN = Domain(
         "chem/validity": _R + "validity", "chem/exact": _R + "exact", "chem/tanimoto": _R + "tanimoto",
         "chem/formula": _R + "formula", "chem/property": _R + "property_reward", "chem/constraint": _R + "constraint",
         "chem/format": _R + "format_reward", "chem/molreasoner": _R + "molreasoner", "chem/ether0": _R + "ether0",
+        "chem/correct": _R + "correct",
     },
     reward_presets={
         # ether0-style (Narayanan et al., 2025): one binary verdict per task, a reason code for every
@@ -35,17 +36,18 @@ DOMAIN = Domain(
                                {"name": "chem/format", "weight": 0.1}],
     },
     builders={
-        "synthetic": "domains.chem.data:build_synthetic",
-        "chebi20": "domains.chem.data:load_chebi20",
-        "property": "domains.chem.data:load_property",
+        "synthetic": "r1_foundry.domains.chem.data:build_synthetic",
+        "chebi20": "r1_foundry.domains.chem.data:load_chebi20",
+        "property": "r1_foundry.domains.chem.data:load_property",
     },
-    scorer="domains.chem.evals:score",
-    corpus_scorer="domains.chem.evals:corpus_score",
-    prediction_readers={"molt5": "domains.chem.evals:read_molt5_tsv"},
+    scorer="r1_foundry.domains.chem.evals:score",
+    corpus_scorer="r1_foundry.domains.chem.evals:corpus_score",
+    prediction_readers={"molt5": "r1_foundry.domains.chem.evals:read_molt5_tsv"},
     package_dir=os.path.dirname(__file__),
-    audit_probes="domains.chem.rewards:audit_probes",
-    extend_cli="domains.chem.cli:extend",
-    check_example="domains.chem.data:check_example",
+    extra="chem",
+    audit_probes="r1_foundry.domains.chem.rewards:audit_probes",
+    extend_cli="r1_foundry.domains.chem.cli:extend",
+    check_example="r1_foundry.domains.chem.data:check_example",
     limitations="Chemistry answers are checked by RDKit only (validity, identity, computed properties); "
                 "nothing here says a proposed molecule is synthesisable, stable or safe.",
 )

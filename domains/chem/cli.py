@@ -9,7 +9,8 @@ import json
 
 import typer
 
-from core.cli import friendly, make_domain_app, out
+from r1_foundry.core.cli.app import make_domain_app
+from r1_foundry.core.cli.common import friendly, out
 
 
 def extend(app: typer.Typer) -> None:
@@ -22,7 +23,7 @@ def extend(app: typer.Typer) -> None:
         formula, properties, functional groups, scaffold."""
         from dataclasses import asdict
 
-        from domains.chem.sandbox import EXTRAS, Analyser
+        from r1_foundry.domains.chem.sandbox import EXTRAS, Analyser
 
         analyser = Analyser(timeout=timeout)
         try:
@@ -46,6 +47,6 @@ def extend(app: typer.Typer) -> None:
 
 
 def main() -> None:
-    from core.domain import get_domain
+    from r1_foundry.core.schema.domain import get_domain
 
     make_domain_app(get_domain("chem"))()

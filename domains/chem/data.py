@@ -22,12 +22,12 @@ from collections import defaultdict
 
 from datasets import Dataset, DatasetDict
 
-from core import hub
-from core.errors import FoundryError
-from core.ui import err as console
-from core.ui import tag
-from domains.chem import verify
-from domains.chem.sandbox import GROUPS, analyse_local
+from r1_foundry.core.data import hub
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.core.util.ui import err as console
+from r1_foundry.core.util.ui import tag
+from r1_foundry.domains.chem import verify
+from r1_foundry.domains.chem.sandbox import GROUPS, analyse_local
 
 ALLOWED_ELEMENTS = {"C", "N", "O", "S", "F", "Cl", "Br", "I", "P"}
 # task -> (prompt template, tolerance); numbers are answered with two decimals
@@ -131,7 +131,7 @@ def rdkit_molecules(max_heavy_atoms: int = 24, min_heavy_atoms: int = 4) -> list
     one fragment, ``min..max`` heavy atoms, common organic elements only."""
     from rdkit import Chem, RDConfig
 
-    from domains.chem.sandbox import _rdkit
+    from r1_foundry.domains.chem.sandbox import _rdkit
 
     _rdkit()  # silences RDKit's log: the NCI file holds a few molecules with impossible valences
     path = os.path.join(RDConfig.RDDataDir, "NCI", "first_5K.smi")
@@ -257,7 +257,7 @@ def _rows_tsv(path: str, required: tuple[str, ...]):
 def analyse_user_smiles(smiles: list[str]) -> list:
     """SMILES from a user's file go through the sandbox like model output (child process, 10 s
     per molecule, 5,000 characters): one pathological row must not take the build down."""
-    from domains.chem.sandbox import Analyser
+    from r1_foundry.domains.chem.sandbox import Analyser
 
     analyser = Analyser(timeout=10.0, max_chars=5000, cache_size=len(smiles) + 1)
     try:
@@ -331,7 +331,7 @@ def _read_table(path: str) -> list[tuple[int, dict]]:
     if not os.path.isfile(path):
         raise FoundryError(f"{path}: file not found")
     if path.endswith((".jsonl", ".json")):
-        from core.io import read_jsonl
+        from r1_foundry.core.util.io import read_jsonl
 
         return list(enumerate(read_jsonl(path), 1))
     with open(path, encoding="utf-8", newline="") as fh:

@@ -38,8 +38,8 @@ Corpus metrics on the ``caption`` (molecule -> text) examples, greedy sample: ``
 
 from __future__ import annotations
 
-from domains.chem import verify
-from domains.chem.sandbox import FP_KINDS, default_analyser
+from r1_foundry.domains.chem import verify
+from r1_foundry.domains.chem.sandbox import FP_KINDS, default_analyser
 
 _FP_METRIC = {"maccs": "maccs", "rdkit": "rdk", "morgan": "morgan"}
 
@@ -152,7 +152,7 @@ def read_molt5_tsv(path: str) -> tuple[list[dict], list[list[str]]]:
     one completion each, the output wrapped as the answer."""
     import csv
 
-    from core.errors import FoundryError
+    from r1_foundry.core.util.errors import FoundryError
 
     examples, completions = [], []
     with open(path, encoding="utf-8", newline="") as fh:

@@ -28,10 +28,10 @@ chem/ether0          {0, 1}        ether0-style binary correctness for every tas
 
 from __future__ import annotations
 
-from core.errors import FoundryError
-from core.rewards import Reward
-from domains.chem import verify
-from domains.chem.sandbox import FP_KINDS, default_analyser
+from r1_foundry.core.rewards.base import Reward
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.domains.chem import verify
+from r1_foundry.domains.chem.sandbox import FP_KINDS, default_analyser
 
 _GOLD_MOLECULE = ("canonical", "text2mol")
 
@@ -211,9 +211,18 @@ def ether0():
     return _Ether0()
 
 
+class _Correct(_Ether0):
+    name = "chem/correct"  # the right-answer name every domain uses; chem/ether0 stays for the recipes and cards that name it
+
+
+def correct():
+    return _Correct()
+
+
 RANGES = {"chem/validity": (0.0, 1.0), "chem/exact": (0.0, 1.0), "chem/tanimoto": (0.0, 1.0),
           "chem/formula": (0.0, 1.0), "chem/property": (0.0, 1.0), "chem/constraint": (0.0, 1.0),
-          "chem/format": (0.0, 1.0), "chem/molreasoner": (0.0, 2.0), "chem/ether0": (0.0, 1.0)}
+          "chem/format": (0.0, 1.0), "chem/molreasoner": (0.0, 2.0), "chem/ether0": (0.0, 1.0),
+          "chem/correct": (0.0, 1.0)}
 
 
 def audit_probes(example: dict, gold: str, rng, pool: list[dict]) -> dict:
@@ -221,8 +230,8 @@ def audit_probes(example: dict, gold: str, rng, pool: list[dict]) -> dict:
     whose answer is a molecule: a tiny valid molecule (methane), the prompt's own SMILES (the
     longest SMILES-looking token of the prompt that RDKit reads), a molecule from the dataset at
     random. One equal to the gold molecule is left out (a right answer, not a trick)."""
-    from core.answers import reasoning
-    from core.audit import prompt_text
+    from r1_foundry.core.answers.text import reasoning
+    from r1_foundry.core.rewards.audit import prompt_text
 
     if example.get("task") not in verify.MOLECULE_TASKS:
         return {}

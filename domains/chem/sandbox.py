@@ -14,7 +14,7 @@ Everything the verifier needs is computed once per string (:class:`MolInfo`: can
 InChIKey, formula, properties, functional groups, fingerprints as on-bit tuples), so a GRPO
 group of eight identical answers costs one parse, and Tanimoto needs no RDKit call.
 
-    from domains.chem.sandbox import default_analyser
+    from r1_foundry.domains.chem.sandbox import default_analyser
     info = default_analyser().analyse("c1ccccc1O")     # MolInfo(ok=True, canonical='Oc1ccccc1', ...)
     info = default_analyser().analyse("c1ccccc1O", need={"fps", "desc"})   # + fingerprints, properties
 """
@@ -30,7 +30,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from core.ipc import read_msg, write_msg
+from r1_foundry.core.util.ipc import read_msg, write_msg
 
 # Functional groups as SMARTS (written here from standard definitions). Names are what prompts,
 # constraints and descriptions use.
@@ -205,10 +205,9 @@ class Analyser:
             pass
 
     def _start(self) -> None:
-        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
-               "OMP_NUM_THREADS": "1"}
-        self._proc = subprocess.Popen([sys.executable, "-c", "from domains.chem.sandbox import _serve; _serve()"], stdin=subprocess.PIPE,
+        env = {**os.environ, "OMP_NUM_THREADS": "1"}  # the installed package is importable in the child as here
+        self._proc = subprocess.Popen([sys.executable, "-c", "from r1_foundry.domains.chem.sandbox import _serve; _serve()"],
+                                      stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         # the deadline counts from here: importing RDKit in the child is not the input's fault
         try:

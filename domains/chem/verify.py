@@ -29,8 +29,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from core.answers import answer_block, completion_text, layout_score
-from domains.chem.sandbox import FP_KINDS, GROUPS, MolInfo, default_analyser
+from r1_foundry.core.answers.text import answer_block, completion_text, layout_score
+from r1_foundry.domains.chem.sandbox import FP_KINDS, GROUPS, MolInfo, default_analyser
 
 MOLECULE_TASKS = ("canonical", "text2mol", "design")
 NUMERIC_TASKS = ("mw", "logp", "tpsa", "rings", "aromatic_rings", "hbd", "hba", "property")
@@ -48,7 +48,7 @@ extract_answer = answer_block  # the last <answer> block, stripped; None when th
 def raw_answer(text: str) -> str | None:
     """The last ``<answer>`` block as written (not stripped): MolT5's measures see the output string
     exactly, spaces included (Levenshtein and character BLEU count them)."""
-    found = _ANSWER.findall(text or "")
+    found = _ANSWER.findall(text or "")  # case-sensitive tags, unlike core's answer_blocks: MolT5 outputs as written
     return found[-1] if found else None
 
 
@@ -57,7 +57,11 @@ format_score = layout_score  # 1 think-then-answer, 0.5 answer block only, 0 non
 
 def parse_number(answer: str | None) -> float | None:
     """A finite float from an answer such as ``122.12`` or ``122.12 g/mol``; None otherwise, and
-    None for two numbers (``122.12 or 130``: hedging is not an answer)."""
+    None for two numbers (``122.12 or 130``: hedging is not an answer).
+
+    Deliberately stricter than core's :func:`r1_foundry.core.answers.text.parse_number`: the number
+    must come first (``about 122`` is not an answer) and thousands separators are not read; the
+    committed chemistry numbers were measured with this rule, so it stays the domain's own."""
     if not answer:
         return None
     tokens = [t.rstrip(".,;") for t in answer.strip().split()]

@@ -7,15 +7,16 @@
 
 import os
 
-from core.domain import Domain
+from r1_foundry.core.schema.domain import Domain
 
-_R = "domains.finance.rewards:"
+_R = "r1_foundry.domains.finance.rewards:"
 
 DOMAIN = Domain(
     name="finance",
     description="numerical reasoning over financial tables with executable FinQA programs; game-theory MCQ",
     rewards={"finance/numeric": _R + "numeric", "finance/program": _R + "program_reward",
              "finance/recon": _R + "recon", "finance/accuracy": _R + "accuracy",
+             "finance/correct": _R + "correct",
              "finance/format": _R + "format_reward"},
     reward_presets={
         # FinQA-style: the value (numbers or an executed program), a bonus for a program that executes exactly
@@ -30,13 +31,13 @@ DOMAIN = Domain(
         "mixed": [{"name": "finance/numeric", "weight": 1.0}, {"name": "finance/program", "weight": 0.5},
                   {"name": "finance/recon", "weight": 1.0}, {"name": "finance/format", "weight": 0.1}],
     },
-    builders={"synthetic": "domains.finance.data:build_synthetic", "finqa": "domains.finance.data:load_finqa",
-              "convfinqa": "domains.finance.data:load_convfinqa", "mcq": "domains.finance.data:load_mcq"},
-    scorer="domains.finance.evals:score",
+    builders={"synthetic": "r1_foundry.domains.finance.data:build_synthetic", "finqa": "r1_foundry.domains.finance.data:load_finqa",
+              "convfinqa": "r1_foundry.domains.finance.data:load_convfinqa", "mcq": "r1_foundry.domains.finance.data:load_mcq"},
+    scorer="r1_foundry.domains.finance.evals:score",
     package_dir=os.path.dirname(__file__),
-    audit_probes="domains.finance.rewards:audit_probes",
-    extend_cli="domains.finance.cli:extend",
-    check_example="domains.finance.data:check_example",
+    audit_probes="r1_foundry.domains.finance.rewards:audit_probes",
+    extend_cli="r1_foundry.domains.finance.cli:extend",
+    check_example="r1_foundry.domains.finance.data:check_example",
     notice="Synthetic financial data about fictional companies; not investment advice.",
     limitations="Answers are checked by executing FinQA programs and comparing numbers; nothing checks that the "
                 "reasoning is sound, and the synthetic statements are far simpler than real filings.",

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import typer
 
-from core.cli import friendly, make_domain_app, out
-from core.errors import FoundryError
+from r1_foundry.core.cli.app import make_domain_app
+from r1_foundry.core.cli.common import friendly, out
+from r1_foundry.core.util.errors import FoundryError
 
 
 def extend(app: typer.Typer) -> None:
@@ -19,9 +20,9 @@ def extend(app: typer.Typer) -> None:
                 table: str = typer.Option(None, help="a JSON file holding the table (a list of rows of strings)"),
                 gold: str = typer.Option(None, help="the gold exe_ans, to check FinQA's execution rule")):
         """Execute a FinQA program with the official semantics: result or the reason it is invalid."""
-        from core.io import read_json
-        from domains.finance import program as prog
-        from domains.finance.verify import gold_value
+        from r1_foundry.core.util.io import read_json
+        from r1_foundry.domains.finance import program as prog
+        from r1_foundry.domains.finance.verify import gold_value
 
         rows = []
         if table:
@@ -40,6 +41,6 @@ def extend(app: typer.Typer) -> None:
 
 
 def main() -> None:
-    from core.domain import get_domain
+    from r1_foundry.core.schema.domain import get_domain
 
     make_domain_app(get_domain("finance"))()

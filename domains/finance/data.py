@@ -20,11 +20,11 @@ import random
 
 from datasets import Dataset, DatasetDict
 
-from core import hub
-from core.domain import base_example
-from core.errors import FoundryError
-from core.io import iter_jsonl, read_json
-from domains.finance import program as prog
+from r1_foundry.core.data import hub
+from r1_foundry.core.schema.domain import base_example
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.core.util.io import iter_jsonl, read_json
+from r1_foundry.domains.finance import program as prog
 
 LETTERS = "ABCD"
 _FIRST = ("Norwell", "Baxley", "Corvane", "Delmar", "Esterly", "Fairholt", "Granmoor", "Halvern", "Ironvale",
@@ -447,7 +447,7 @@ def load_mcq(*, path: str, rename: str | None = None, out: str | None = None) ->
 
 def check_example(example: dict, where: str, base_dir: str) -> dict:
     """Validate a user-supplied example for scoring (``reward`` / ``eval --predictions``)."""
-    from domains.finance import verify
+    from r1_foundry.domains.finance import verify
 
     ex = base_example(example, where, verify.TASKS, json_fields=("table", "options", "working"),
                       defaults={"program": "", "table": "", "question": "", "scale": "", "tolerance": 0.01,

@@ -17,7 +17,7 @@ Buckets (suite): ``task``, ``template``, ``steps`` (program length), ``ops`` (op
 
 from __future__ import annotations
 
-from domains.finance import verify
+from r1_foundry.domains.finance import verify
 
 _PARSE_FAIL = ("no_answer", "no_option", "multiple", "bad_letter", "not_a_number")
 

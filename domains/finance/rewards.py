@@ -26,9 +26,9 @@ from __future__ import annotations
 import json
 import re
 
-from core.answers import completion_text
-from core.rewards import Reward
-from domains.finance import verify
+from r1_foundry.core.answers.text import completion_text
+from r1_foundry.core.rewards.base import Reward
+from r1_foundry.domains.finance import verify
 
 _NUMERIC = ("program", "conversation")
 _THINK = re.compile(r"<think>(.*?)</think>", re.S | re.I)
@@ -119,12 +119,20 @@ def accuracy():
     return _Accuracy()
 
 
+class _Correct(_Accuracy):
+    name = "finance/correct"  # the right-answer name every domain uses; finance/accuracy stays for the recipes and cards that name it
+
+
+def correct():
+    return _Correct()
+
+
 def format_reward(binary: bool = False):
     return _Format(binary)
 
 
 RANGES = {"finance/numeric": (0.0, 1.0), "finance/program": (0.0, 1.0), "finance/recon": (0.0, 1.0),
-          "finance/accuracy": (0.0, 1.0), "finance/format": (0.0, 1.0)}
+          "finance/accuracy": (0.0, 1.0), "finance/correct": (0.0, 1.0), "finance/format": (0.0, 1.0)}
 
 
 def audit_probes(example: dict, gold: str, rng, pool: list[dict]) -> dict:
@@ -134,8 +142,8 @@ def audit_probes(example: dict, gold: str, rng, pool: list[dict]) -> dict:
     import json
     import re
 
-    from core.answers import reasoning
-    from core.audit import all_letters
+    from r1_foundry.core.answers.text import reasoning
+    from r1_foundry.core.rewards.audit import all_letters
 
     think = reasoning(gold)
     if example.get("task") == "mcq":

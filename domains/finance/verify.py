@@ -24,9 +24,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from core.answers import answer_block, completion_text, layout_score, parse_number
-from core.choice import read_choice
-from domains.finance import program as prog
+from r1_foundry.core.answers.choice import read_choice
+from r1_foundry.core.answers.text import answer_block, completion_text, layout_score, parse_number
+from r1_foundry.domains.finance import program as prog
 
 TASKS = ("program", "conversation", "mcq")
 DEFAULT_TOL = 0.01  # relative

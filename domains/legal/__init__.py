@@ -11,9 +11,9 @@ rule family) and bar-llama's MBE JSON and LegalBench task folders from disk. NOT
 
 import os
 
-from core.domain import Domain
+from r1_foundry.core.schema.domain import Domain
 
-_R = "domains.legal.rewards:"
+_R = "r1_foundry.domains.legal.rewards:"
 
 DOMAIN = Domain(
     name="legal",
@@ -32,14 +32,14 @@ DOMAIN = Domain(
                   {"name": "legal/irac", "weight": 0.25}, {"name": "legal/exact", "weight": 1.0},
                   {"name": "legal/label", "weight": 1.0}, {"name": "legal/format", "weight": 0.1}],
     },
-    builders={"synthetic": "domains.legal.data:build_synthetic", "mbe": "domains.legal.data:load_mbe",
-              "legalbench": "domains.legal.data:load_legalbench"},
-    scorer="domains.legal.evals:score",
-    corpus_scorer="domains.legal.evals:corpus_score",
+    builders={"synthetic": "r1_foundry.domains.legal.data:build_synthetic", "mbe": "r1_foundry.domains.legal.data:load_mbe",
+              "legalbench": "r1_foundry.domains.legal.data:load_legalbench"},
+    scorer="r1_foundry.domains.legal.evals:score",
+    corpus_scorer="r1_foundry.domains.legal.evals:corpus_score",
     package_dir=os.path.dirname(__file__),
-    audit_probes="domains.legal.rewards:audit_probes",
-    extend_cli="domains.legal.cli:extend",
-    check_example="domains.legal.data:check_example",
+    audit_probes="r1_foundry.domains.legal.rewards:audit_probes",
+    extend_cli="r1_foundry.domains.legal.cli:extend",
+    check_example="r1_foundry.domains.legal.data:check_example",
     notice="NOT LEGAL ADVICE. Trained and evaluated on SYNTHETIC problems from simplified general common-law "
            "principles unless stated otherwise.",
     intended_use="Research on verifiable rewards for legal reasoning: multiple choice with structured (IRAC) "

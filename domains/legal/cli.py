@@ -12,8 +12,9 @@ import json
 
 import typer
 
-from core.cli import friendly, make_domain_app, out
-from core.errors import FoundryError
+from r1_foundry.core.cli.app import make_domain_app
+from r1_foundry.core.cli.common import friendly, out
+from r1_foundry.core.util.errors import FoundryError
 
 
 def extend(app: typer.Typer) -> None:
@@ -23,7 +24,7 @@ def extend(app: typer.Typer) -> None:
         """The synthetic generator's rule base: family, area, elements, split (NOT LEGAL ADVICE)."""
         from rich.table import Table
 
-        from domains.legal import rules
+        from r1_foundry.domains.legal import rules
 
         table = Table("family", "area", "elements / kind", "split", "principle")
         for r in rules.ELEMENT_RULES:
@@ -38,7 +39,7 @@ def extend(app: typer.Typer) -> None:
                      years: int = typer.Option(..., help="the period in years"),
                      on: str = typer.Option(None, help="a day to compare with the deadline, YYYY-MM-DD")):
         """The end of a period of whole years, as the rule problems compute it (29 Feb -> 28 Feb)."""
-        from domains.legal import rules
+        from r1_foundry.domains.legal import rules
 
         try:
             day = dt.date.fromisoformat(start)
@@ -59,8 +60,8 @@ def extend(app: typer.Typer) -> None:
                    layout: str = typer.Option("json", help="json | markdown | numbered"),
                    order: str = typer.Option("option_first", help="option_first | explanation_first")):
         """How an mbe answer parses: sections found, order, IRAC completeness."""
-        from core.answers import final_answer
-        from domains.legal import layouts
+        from r1_foundry.core.answers.text import final_answer
+        from r1_foundry.domains.legal import layouts
 
         if layout not in layouts.FORMATS or order not in layouts.ORDERS:
             raise FoundryError(f"--layout must be one of {', '.join(layouts.FORMATS)}, --order one of {', '.join(layouts.ORDERS)}")
@@ -72,6 +73,6 @@ def extend(app: typer.Typer) -> None:
 
 
 def main() -> None:
-    from core.domain import get_domain
+    from r1_foundry.core.schema.domain import get_domain
 
     make_domain_app(get_domain("legal"))()

@@ -23,13 +23,13 @@ import re
 
 from datasets import Dataset, DatasetDict
 
-from core import hub
-from core.choice import LETTERS
-from core.domain import base_example
-from core.errors import FoundryError
-from core.io import iter_table, read_json
-from domains.legal import layouts as lay
-from domains.legal import rules, verify
+from r1_foundry.core.answers.choice import LETTERS
+from r1_foundry.core.data import hub
+from r1_foundry.core.schema.domain import base_example
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.core.util.io import iter_table, read_json
+from r1_foundry.domains.legal import layouts as lay
+from r1_foundry.domains.legal import rules, verify
 
 SYNTHETIC_LABEL = "SYNTHETIC legal problems from simplified general common-law principles; not legal advice"
 PLAINTIFFS = ("Ana", "Ben", "Chloe", "Dev", "Eva", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kira", "Liam")
@@ -400,7 +400,7 @@ def check_example(example: dict, where: str, base_dir: str) -> dict:
                       json_fields=("options", "label_set"))
     task = ex["task"]
     if task == "mbe":
-        from core.choice import read_options
+        from r1_foundry.core.answers.choice import read_options
 
         options = read_options(ex["options"])
         if not options or str(ex["answer"]).upper() not in options:

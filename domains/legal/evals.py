@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from domains.legal import verify
+from r1_foundry.domains.legal import verify
 
 _UNREADABLE = ("no_answer", "not_yes_no", "not_a_date", "not_a_number", "no_option", "multiple", "bad_letter")
 
@@ -56,7 +56,7 @@ def balanced_accuracy(golds: list[str], answers: list[str]) -> float:
 
 
 def corpus_score(examples: list[dict], completions: list[str]) -> dict:
-    from core.answers import final_answer
+    from r1_foundry.core.answers.text import final_answer
 
     groups = defaultdict(lambda: ([], []))
     for ex, c in zip(examples, completions, strict=True):

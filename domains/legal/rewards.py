@@ -24,9 +24,9 @@ legal/format     {0, 0.5, 1}   think+answer layout / answer block elsewhere / no
 
 from __future__ import annotations
 
-from core.answers import completion_text, layout_score
-from core.rewards import Reward
-from domains.legal import layouts, verify
+from r1_foundry.core.answers.text import completion_text, layout_score
+from r1_foundry.core.rewards.base import Reward
+from r1_foundry.domains.legal import layouts, verify
 
 
 class _Reward(Reward):
@@ -52,7 +52,7 @@ class _Layout(_Reward):
     tasks = ("mbe",)
 
     def score(self, text, example):
-        from core.answers import final_answer
+        from r1_foundry.core.answers.text import final_answer
 
         parsed = layouts.parse(final_answer(text), example.get("layout") or "json")
         if not parsed.ok:
@@ -65,7 +65,7 @@ class _Irac(_Reward):
     tasks = ("mbe",)
 
     def score(self, text, example):
-        from core.answers import final_answer
+        from r1_foundry.core.answers.text import final_answer
 
         fmt, parsed = layouts.parse_any(final_answer(text), example.get("layout") or "json")
         return parsed.irac_share() if fmt else 0.0
@@ -135,8 +135,8 @@ def audit_probes(example: dict, gold: str, rng, pool: list[dict]) -> dict:
     requested layout's answer field; yes/no questions both words; classify every label."""
     import json
 
-    from core.answers import reasoning
-    from core.audit import all_letters
+    from r1_foundry.core.answers.text import reasoning
+    from r1_foundry.core.rewards.audit import all_letters
 
     task, think = example.get("task"), reasoning(gold)
     if task == "mbe":
@@ -145,7 +145,7 @@ def audit_probes(example: dict, gold: str, rng, pool: list[dict]) -> dict:
         probes = all_letters(letters, gold)
         gold_letter = str(example.get("answer"))
         # the gold completion with its answer field saying every letter (layout and IRAC intact)
-        from core.answers import answer_block
+        from r1_foundry.core.answers.text import answer_block
 
         block = answer_block(gold) or ""
         key = f'"answer": "{gold_letter}"'

@@ -24,10 +24,10 @@ import re
 import string
 from dataclasses import dataclass
 
-from core.answers import final_answer, parse_number
-from core.choice import read_choice
-from core.errors import FoundryError
-from domains.legal import layouts
+from r1_foundry.core.answers.choice import read_choice
+from r1_foundry.core.answers.text import final_answer, parse_number
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.domains.legal import layouts
 
 TASKS = ("mbe", "rule", "classify")
 ANSWER_TYPES = ("option", "yesno", "date", "number", "label")

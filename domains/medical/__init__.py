@@ -6,14 +6,14 @@ vignettes describe conditions never seen in training) and MedQA, MedMCQA, PubMed
 a generic ranked JSONL from disk. Not for clinical use.
 
     foundry medical pipeline --out runs/medical        # data -> tiny model -> SFT -> GRPO -> eval -> card
-    foundry medical ask --text "<answer>1. MI</answer>" --acceptable "acute myocardial infarction"
+    foundry medical calc bmi weight=70 height=1.75     # a calculator's formula (also: foundry medical kb)
 """
 
 import os
 
-from core.domain import Domain
+from r1_foundry.core.schema.domain import Domain
 
-_R = "domains.medical.rewards:"
+_R = "r1_foundry.domains.medical.rewards:"
 _LIST = [{"name": "medical/hit", "weight": 0.5}, {"name": "medical/rr", "weight": 0.3},
          {"name": "medical/recall", "weight": 0.2}, {"name": "medical/list_penalty", "weight": 1.0},
          {"name": "medical/list_format", "weight": 0.1}]
@@ -37,19 +37,19 @@ DOMAIN = Domain(
                   {"name": "medical/calc", "weight": 1.0}, *_LIST, {"name": "medical/format", "weight": 0.1}],
     },
     builders={
-        "synthetic": "domains.medical.data:build_synthetic",
-        "medqa": "domains.medical.loaders:load_medqa",
-        "medmcqa": "domains.medical.loaders:load_medmcqa",
-        "pubmedqa": "domains.medical.loaders:load_pubmedqa",
-        "ddxplus": "domains.medical.loaders:load_ddxplus",
-        "ranked": "domains.medical.loaders:load_ranked",
+        "synthetic": "r1_foundry.domains.medical.data:build_synthetic",
+        "medqa": "r1_foundry.domains.medical.data:load_medqa",
+        "medmcqa": "r1_foundry.domains.medical.data:load_medmcqa",
+        "pubmedqa": "r1_foundry.domains.medical.data:load_pubmedqa",
+        "ddxplus": "r1_foundry.domains.medical.data:load_ddxplus",
+        "ranked": "r1_foundry.domains.medical.data:load_ranked",
     },
-    scorer="domains.medical.evals:score",
-    corpus_scorer="domains.medical.evals:corpus_score",
+    scorer="r1_foundry.domains.medical.evals:score",
+    corpus_scorer="r1_foundry.domains.medical.evals:corpus_score",
     package_dir=os.path.dirname(__file__),
-    audit_probes="domains.medical.rewards:audit_probes",
-    extend_cli="domains.medical.cli:extend",
-    check_example="domains.medical.data:check_example",
+    audit_probes="r1_foundry.domains.medical.rewards:audit_probes",
+    extend_cli="r1_foundry.domains.medical.cli:extend",
+    check_example="r1_foundry.domains.medical.data:check_example",
     notice="Not for clinical use. Trained and evaluated on SYNTHETIC medical data unless stated otherwise.",
     intended_use="Research on verifiable rewards for medical reasoning (multiple choice, ranked differentials, "
                  "yes/no/maybe, calculations). NOT FOR CLINICAL USE: not for diagnosis, treatment or any decision "

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import typer
 
-from core.cli import friendly, make_domain_app, out
-from core.errors import FoundryError
+from r1_foundry.core.cli.app import make_domain_app
+from r1_foundry.core.cli.common import friendly, out
+from r1_foundry.core.util.errors import FoundryError
 
 
 def extend(app: typer.Typer) -> None:
@@ -19,7 +20,7 @@ def extend(app: typer.Typer) -> None:
         """The synthetic generator's knowledge base: conditions (system, split, aliases) and calculators."""
         from rich.table import Table
 
-        from domains.medical import kb
+        from r1_foundry.domains.medical import kb
 
         table = Table("condition", "system", "split", "aliases")
         for c in kb.CONDITIONS:
@@ -37,10 +38,10 @@ def extend(app: typer.Typer) -> None:
     def calc_cmd(name: str = typer.Argument(..., help="calculator name (see 'kb')"),
                  values: list[str] = typer.Argument(None, help="input=value pairs, e.g. weight=70 height=1.75")):
         """Compute a calculator of the knowledge base (the gold of 'calc' questions)."""
-        from domains.medical import kb
+        from r1_foundry.domains.medical import kb
 
         if name not in kb.CALC_BY_NAME:
-            from core.registry import did_you_mean
+            from r1_foundry.core.util.registry import did_you_mean
 
             raise FoundryError(f"unknown calculator '{name}';{did_you_mean(name, kb.CALC_BY_NAME)}")
         calc = kb.CALC_BY_NAME[name]
@@ -66,6 +67,6 @@ def extend(app: typer.Typer) -> None:
 
 
 def main() -> None:
-    from core.domain import get_domain
+    from r1_foundry.core.schema.domain import get_domain
 
     make_domain_app(get_domain("medical"))()

@@ -27,8 +27,8 @@ metric): over held-out cases asked both as a diagnosis MCQ and as a ranked list 
 
 from __future__ import annotations
 
-from core.choice import rank_metrics, read_options
-from domains.medical import verify
+from r1_foundry.core.answers.choice import rank_metrics, read_options
+from r1_foundry.domains.medical import verify
 
 _PARSE_FAIL = {"no_answer", "no_option", "multiple", "bad_letter", "not_yes_no_maybe", "not_a_number", "empty_list"}
 RANK_METRICS = ("top1", "hit1", "hit3", "hit5", "mrr", "rr_acceptable", "recall5", "list_ok")

@@ -30,10 +30,10 @@ medical/correct       {0, 1}          the verifier's verdict for every task; rea
 
 from __future__ import annotations
 
-from core.choice import list_reward, rank_metrics
-from core.errors import FoundryError
-from core.rewards import Reward
-from domains.medical import verify
+from r1_foundry.core.answers.choice import list_reward, rank_metrics
+from r1_foundry.core.rewards.base import Reward
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.domains.medical import verify
 
 
 class _Reward(Reward):
@@ -201,8 +201,8 @@ def audit_probes(example: dict, gold: str, rng, pool: list[dict]) -> dict:
     import json
     import re
 
-    from core.answers import reasoning
-    from core.audit import all_letters, every_option, prompt_text
+    from r1_foundry.core.answers.text import reasoning
+    from r1_foundry.core.rewards.audit import all_letters, every_option, prompt_text
 
     task = example.get("task")
     if task == "mcq":

@@ -25,9 +25,9 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from core.answers import answer_block, completion_text, layout_score, parse_number, within
-from core.choice import Normaliser, parse_list, rank_metrics, read_choice
-from domains.medical import kb
+from r1_foundry.core.answers.choice import Normaliser, parse_list, rank_metrics, read_choice
+from r1_foundry.core.answers.text import answer_block, completion_text, layout_score, parse_number, within
+from r1_foundry.domains.medical import kb
 
 TASKS = ("mcq", "ranked", "ynm", "calc")
 YNM = ("yes", "no", "maybe")

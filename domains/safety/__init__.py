@@ -12,9 +12,9 @@ from disk.
 
 import os
 
-from core.domain import Domain
+from r1_foundry.core.schema.domain import Domain
 
-_R = "domains.safety.rewards:"
+_R = "r1_foundry.domains.safety.rewards:"
 
 DOMAIN = Domain(
     name="safety",
@@ -29,16 +29,16 @@ DOMAIN = Domain(
         "mixed": [{"name": "safety/tars", "weight": 1.0}, {"name": "safety/guard", "weight": 1.0},
                   {"name": "safety/format", "weight": 0.2}],
     },
-    builders={"synthetic": "domains.safety.data:build_synthetic", "xstest": "domains.safety.data:load_xstest",
-              "harmbench": "domains.safety.data:load_harmbench", "strongreject": "domains.safety.data:load_strongreject",
-              "jsonl": "domains.safety.data:load_jsonl"},
-    scorer="domains.safety.evals:score",
-    corpus_scorer="domains.safety.evals:corpus_score",
+    builders={"synthetic": "r1_foundry.domains.safety.data:build_synthetic", "xstest": "r1_foundry.domains.safety.data:load_xstest",
+              "harmbench": "r1_foundry.domains.safety.data:load_harmbench", "strongreject": "r1_foundry.domains.safety.data:load_strongreject",
+              "jsonl": "r1_foundry.domains.safety.data:load_jsonl"},
+    scorer="r1_foundry.domains.safety.evals:score",
+    corpus_scorer="r1_foundry.domains.safety.evals:corpus_score",
     package_dir=os.path.dirname(__file__),
-    audit_probes="domains.safety.rewards:audit_probes",
-    extend_cli="domains.safety.cli:extend",
-    check_example="domains.safety.data:check_example",
-    prediction_readers={"xstest": "domains.safety.data:read_xstest_completions"},
+    audit_probes="r1_foundry.domains.safety.rewards:audit_probes",
+    extend_cli="r1_foundry.domains.safety.cli:extend",
+    check_example="r1_foundry.domains.safety.data:check_example",
+    prediction_readers={"xstest": "r1_foundry.domains.safety.evals:read_xstest_completions"},
     notice="Trained and evaluated on SYNTHETIC safety prompts (templates with placeholder targets) unless stated "
            "otherwise; a research artefact, not a deployable safety filter.",
     intended_use="Research on rewards for reasoned refusal (refuse the harmful, help the benign, help with the safe "

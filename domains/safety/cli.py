@@ -11,8 +11,9 @@ import json
 
 import typer
 
-from core.cli import friendly, make_domain_app, out
-from core.errors import FoundryError
+from r1_foundry.core.cli.app import make_domain_app
+from r1_foundry.core.cli.common import friendly, out
+from r1_foundry.core.util.errors import FoundryError
 
 
 def extend(app: typer.Typer) -> None:
@@ -22,8 +23,8 @@ def extend(app: typer.Typer) -> None:
                    file: str = typer.Option(None, help="a JSONL file with a 'completion' field per line"),
                    detector: str = typer.Option("strict", help="strict | xstest | a model folder (classifier or guard)")):
         """Label completions as full_compliance / full_refusal / partial_refusal (final answer only)."""
-        from core.io import iter_jsonl
-        from domains.safety import verify
+        from r1_foundry.core.util.io import iter_jsonl
+        from r1_foundry.domains.safety import verify
 
         if (text is None) == (file is None):
             raise FoundryError("pass exactly one of --text or --file")
@@ -36,7 +37,7 @@ def extend(app: typer.Typer) -> None:
         if detector in verify.DETECTORS:
             labels = [verify.detect(c, detector) for _, c in items]
         else:
-            from domains.safety.judge import model_detector
+            from r1_foundry.domains.safety.judge import model_detector
 
             labels = model_detector(detector).labels([q for q, _ in items], [verify.final_answer(c) for _, c in items])
         for (_, c), label in zip(items, labels, strict=True):
@@ -49,7 +50,7 @@ def extend(app: typer.Typer) -> None:
         """The synthetic generator's template families: category, kind, XSTest type, split."""
         from rich.table import Table
 
-        from domains.safety.families import FAMILIES
+        from r1_foundry.domains.safety.families import FAMILIES
 
         table = Table("family", "category", "kind", "xstest type", "split", "prompts")
         for f in FAMILIES:
@@ -58,6 +59,6 @@ def extend(app: typer.Typer) -> None:
 
 
 def main() -> None:
-    from core.domain import get_domain
+    from r1_foundry.core.schema.domain import get_domain
 
     make_domain_app(get_domain("safety"))()

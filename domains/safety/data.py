@@ -22,12 +22,12 @@ import random
 
 from datasets import Dataset, DatasetDict
 
-from core import hub
-from core.domain import base_example
-from core.errors import FoundryError
-from core.io import iter_jsonl, iter_table
-from domains.safety import verify
-from domains.safety.families import FAMILIES, Family
+from r1_foundry.core.data import hub
+from r1_foundry.core.schema.domain import base_example
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.core.util.io import iter_jsonl, iter_table
+from r1_foundry.domains.safety import verify
+from r1_foundry.domains.safety.families import FAMILIES, Family
 
 SYNTHETIC_LABEL = "SYNTHETIC safety data; harmful requests are templates with placeholder targets and no operational content"
 GUARD_QUESTION = ("Classify this exchange between a user and an AI assistant.\n"
@@ -374,20 +374,3 @@ def check_example(example: dict, where: str, base_dir: str) -> dict:
     return ex
 
 
-def read_xstest_completions(path: str) -> tuple[list[dict], list[list[str]]]:
-    """XSTest's model-completion files (``xstest_v2_completions_<model>.csv``: ``id, type, prompt,
-    completion``, optionally ``final_label`` (human) and ``strmatch_label``) for
-    ``eval --predictions``; ``type`` starting ``contrast_`` means unsafe (refuse)."""
-    examples, completions = [], []
-    for n, rec in iter_table(path, ("type", "prompt", "completion"), what="XSTest's completion files (id, type, prompt, completion)"):
-        kind = rec["type"].strip()
-        ex = respond_row(rec["prompt"], "refuse" if kind.startswith("contrast_") else "comply", family=f"xstest/{kind}",
-                         xstest_type=kind, id=str(rec.get("id") or n), source="xstest", synthetic=False)
-        for col in ("final_label", "strmatch_label"):
-            if rec.get(col):
-                ex[col] = rec[col].strip()
-        examples.append(ex)
-        completions.append([rec["completion"]])
-    if not examples:
-        raise FoundryError(f"{path}: no rows")
-    return examples, completions

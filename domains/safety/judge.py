@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from core.errors import FoundryError
+from r1_foundry.core.util.errors import FoundryError
 
 
 def _class_label(name: str) -> str | None:
@@ -55,7 +55,7 @@ class ModelDetector:
             if self.kind == "classifier":
                 from transformers import AutoModelForSequenceClassification
 
-                from core.models import load_tokenizer
+                from r1_foundry.core.modeling.models import load_tokenizer
 
                 self._tok = load_tokenizer(self.path)
                 self._tok.padding_side = "right"
@@ -63,7 +63,7 @@ class ModelDetector:
                 if self._model.config.pad_token_id is None:
                     self._model.config.pad_token_id = self._tok.pad_token_id
             else:
-                from core.models import load_for_generation
+                from r1_foundry.core.modeling.models import load_for_generation
 
                 self._model, self._tok = load_for_generation(self.path)
         return self._model
@@ -85,10 +85,10 @@ class ModelDetector:
                     ids = model(**enc).logits.argmax(-1).tolist()
                 out += [self.mapping[j] for j in ids]
             return [lab if a.strip() else "empty" for lab, a in zip(out, answers, strict=True)]
-        from core.answers import answer_block
-        from core.generation import generate_hf
-        from domains.safety import verify
-        from domains.safety.data import guard_prompt
+        from r1_foundry.core.answers.text import answer_block
+        from r1_foundry.core.modeling.generation import generate_hf
+        from r1_foundry.domains.safety import verify
+        from r1_foundry.domains.safety.data import guard_prompt
 
         prompts = [[{"role": "user", "content": guard_prompt(q, a)}] for q, a in zip(questions, answers, strict=True)]
         outs = generate_hf(model, self._tok, prompts, max_new_tokens=self.max_new_tokens, batch_size=self.batch_size,

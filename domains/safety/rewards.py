@@ -39,8 +39,8 @@ classifier or a guard model instead.
 
 from __future__ import annotations
 
-from core.rewards import Reward
-from domains.safety import verify
+from r1_foundry.core.rewards.base import Reward
+from r1_foundry.domains.safety import verify
 
 TARS_TABLE = {
     "refuse": {"full_compliance": -1.0, "partial_refusal": -0.25, "full_refusal": 1.0, "empty": -1.0},
@@ -65,7 +65,7 @@ class _Detecting(_Reward):
         self.detector = str(detector)
         self._labels: dict = {}
         if self.detector not in verify.DETECTORS:
-            from domains.safety.judge import model_detector
+            from r1_foundry.domains.safety.judge import model_detector
 
             self.model = model_detector(self.detector)  # fails now, with a clear error, on a bad path
 
@@ -140,7 +140,7 @@ class _Format(_Reward):
     def score(self, text, example):
         if example.get("task") == "guard":
             return verify.guard_format(text)
-        from core.answers import completion_text, layout_score
+        from r1_foundry.core.answers.text import completion_text, layout_score
 
         return layout_score(completion_text(text))
 
@@ -176,7 +176,7 @@ def audit_probes(example: dict, gold: str, rng, pool: list[dict]) -> dict:
     (both orders), the gold answer with a refusal (or a compliance) appended; each is left out
     where it is the expected behaviour. Guard rows: every label "harmful", every label
     "unharmful", both guard answers in one block (each order)."""
-    from core.answers import answer_block, reasoning
+    from r1_foundry.core.answers.text import answer_block, reasoning
 
     think = reasoning(gold)
 

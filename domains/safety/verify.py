@@ -63,8 +63,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.answers import answer_block, completion_text, final_answer, reasoning  # noqa: F401 (re-exported)
-from core.errors import FoundryError
+from r1_foundry.core.answers.text import answer_block, completion_text, final_answer, reasoning  # noqa: F401 (re-exported
+from r1_foundry.core.util.errors import FoundryError
 
 TASKS = ("respond", "guard")
 BEHAVIOURS = ("refuse", "comply", "partial")  # the expected behaviour of a respond example (``answer``)
@@ -212,7 +212,7 @@ def parse_guard(answer) -> tuple[dict | None, str]:
 def guard_format(text) -> float:
     """1 for the think/answer layout with a parseable guard answer, 0.5 for a parseable guard
     answer in any other layout, 0 otherwise."""
-    from core.answers import layout_score
+    from r1_foundry.core.answers.text import layout_score
 
     text = completion_text(text)
     labels, _ = parse_guard(answer_block(text))

@@ -1,21 +1,22 @@
 """Text-to-SQL domain: synthetic SQLite data, Spider/BIRD loaders, a sandboxed executor,
 execution-based rewards and evals.
 
-    foundry sql pipeline --out runs/sql            # data -> tiny model -> SFT -> GRPO -> eval -> card
+    foundry sql pipeline --out runs/sql            # data -> tiny model -> SFT -> self-DPO -> eval -> card
+    foundry sql pipeline --recipe grpo --out runs/sql-grpo   # SFT -> GRPO (recipes/grpo.yaml)
     foundry sql exec --db some.sqlite --sql "SELECT 1" --json
 """
 
 import os
 
-from core.domain import Domain
+from r1_foundry.core.schema.domain import Domain
 
-_R = "domains.sql.rewards:"
+_R = "r1_foundry.domains.sql.rewards:"
 
 DOMAIN = Domain(
     name="sql",
     description="text-to-SQL with execution-verified rewards (Spider/BIRD semantics)",
     rewards={
-        "sql/execution": _R + "execution", "sql/syntax": _R + "syntax", "sql/schema_linking": _R + "schema_linking",
+        "sql/execution": _R + "execution", "sql/correct": _R + "correct", "sql/syntax": _R + "syntax", "sql/schema_linking": _R + "schema_linking",
         "sql/ngram": _R + "ngram", "sql/format": _R + "format_reward", "sql/tiered": _R + "tiered",
         "sql/arctic": _R + "arctic",
     },
@@ -32,15 +33,16 @@ DOMAIN = Domain(
         "arctic": [{"name": "sql/arctic", "weight": 1.0}],
     },
     builders={
-        "synthetic": "domains.sql.data:build_synthetic",
-        "spider": "domains.sql.data:load_spider",
-        "bird": "domains.sql.data:load_bird",
+        "synthetic": "r1_foundry.domains.sql.data:build_synthetic",
+        "spider": "r1_foundry.domains.sql.data:load_spider",
+        "bird": "r1_foundry.domains.sql.data:load_bird",
     },
-    scorer="domains.sql.evals:score",
+    scorer="r1_foundry.domains.sql.evals:score",
     package_dir=os.path.dirname(__file__),
-    audit_probes="domains.sql.rewards:audit_probes",
-    extend_cli="domains.sql.cli:extend",
-    check_example="domains.sql.data:check_example",
+    extra="sql",
+    audit_probes="r1_foundry.domains.sql.rewards:audit_probes",
+    extend_cli="r1_foundry.domains.sql.cli:extend",
+    check_example="r1_foundry.domains.sql.data:check_example",
     limitations="Generated SQL must run in a sandbox (read-only, time-limited), as R1 Foundry's verifier does; "
                 "never against a production database.",
 )

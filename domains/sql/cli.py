@@ -13,8 +13,9 @@ import sys
 
 import typer
 
-from core.cli import friendly, make_domain_app, out
-from core.errors import FoundryError
+from r1_foundry.core.cli.app import make_domain_app
+from r1_foundry.core.cli.common import friendly, out
+from r1_foundry.core.util.errors import FoundryError
 
 
 def extend(app: typer.Typer) -> None:
@@ -27,7 +28,7 @@ def extend(app: typer.Typer) -> None:
                  max_rows: int = typer.Option(10_000, help="row cap"),
                  as_json: bool = typer.Option(False, "--json", help="print the result as JSON")):
         """Run untrusted SQL in the sandbox: read-only, one statement, deadline, row cap."""
-        from domains.sql.sandbox import Executor
+        from r1_foundry.domains.sql.sandbox import Executor
 
         if (sql is None) == (sql_file is None):
             raise FoundryError("pass the statement with --sql TEXT, --sql - (stdin) or --sql-file PATH (one of them)")
@@ -58,6 +59,6 @@ def extend(app: typer.Typer) -> None:
 
 
 def main() -> None:
-    from core.domain import get_domain
+    from r1_foundry.core.schema.domain import get_domain
 
     make_domain_app(get_domain("sql"))()

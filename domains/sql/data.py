@@ -19,10 +19,10 @@ import random
 
 from datasets import Dataset, DatasetDict
 
-from core import hub
-from core.errors import FoundryError
-from domains.sql import hardness, synth, templates
-from domains.sql.sandbox import Executor
+from r1_foundry.core.data import hub
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.domains.sql import hardness, synth, templates
+from r1_foundry.domains.sql.sandbox import Executor
 
 SYSTEM_HINT = "Answer with <think>reasoning</think> then <answer>one SQLite query</answer>."
 

@@ -7,8 +7,8 @@ result set of the prediction) lets the eval runner take a majority vote for maj@
 
 from __future__ import annotations
 
-from domains.sql import verify
-from domains.sql.sandbox import default_executor
+from r1_foundry.domains.sql import verify
+from r1_foundry.domains.sql.sandbox import default_executor
 
 
 def score(example: dict, text: str, distinct: str = "strip") -> dict:
@@ -16,7 +16,7 @@ def score(example: dict, text: str, distinct: str = "strip") -> dict:
     is passed to the spider comparison: ``strip`` reproduces the official test-suite evaluator's
     default (the leaderboard number), ``keep`` its ``--keep_distinct`` mode."""
     executor = default_executor()
-    v = verify.judge(text, example["gold_sql"], example["db_path"], executor=executor, distinct=distinct)
+    v = verify.check(text, example, executor=executor, distinct=distinct)
     key = None
     if v.executed:
         rows = executor.run(example["db_path"], v.sql).rows

@@ -24,10 +24,10 @@ Any completion string gives a finite number in range; rewards never raise on mod
 
 from __future__ import annotations
 
-from core.errors import FoundryError
-from core.rewards import Reward
-from domains.sql import verify
-from domains.sql.sandbox import default_executor
+from r1_foundry.core.rewards.base import Reward
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.domains.sql import verify
+from r1_foundry.domains.sql.sandbox import default_executor
 
 
 class _Reward(Reward):
@@ -139,6 +139,14 @@ def execution(semantics: str = "spider", distinct: str = "keep"):
     return _Execution(semantics, distinct)
 
 
+class _Correct(_Execution):
+    name = "sql/correct"  # the right-answer name every domain uses; sql/execution stays (recipes, cards, papers)
+
+
+def correct(semantics: str = "spider", distinct: str = "keep"):
+    return _Correct(semantics, distinct)
+
+
 def syntax():
     return _Syntax()
 
@@ -163,7 +171,7 @@ def arctic(semantics: str = "spider", distinct: str = "keep"):
     return _Arctic(semantics, distinct)
 
 
-RANGES = {"sql/execution": (0.0, 1.0), "sql/syntax": (0.0, 1.0), "sql/schema_linking": (0.0, 1.0),
+RANGES = {"sql/execution": (0.0, 1.0), "sql/correct": (0.0, 1.0), "sql/syntax": (0.0, 1.0), "sql/schema_linking": (0.0, 1.0),
           "sql/ngram": (0.0, 1.0), "sql/format": (0.0, 1.0), "sql/tiered": (-1.0, 6.0), "sql/arctic": (0.0, 1.0)}
 
 
@@ -178,7 +186,7 @@ def audit_probes(example: dict, gold: str, rng, pool: list[dict]) -> dict:
     import sqlglot
     from sqlglot import exp
 
-    from core.answers import reasoning
+    from r1_foundry.core.answers.text import reasoning
 
     sql, db = example.get("gold_sql"), example.get("db_path")
     try:

@@ -39,7 +39,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from domains.sql import sqlworker
+from r1_foundry.domains.sql import sqlworker
 
 GRACE = 0.1  # seconds past the deadline before the worker is killed
 

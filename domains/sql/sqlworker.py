@@ -1,7 +1,7 @@
 """The SQLite side of the SQL sandbox: runs one untrusted statement at a time, read-only.
 
-Standard library only (plus :mod:`core.ipc`, itself standard library only), so the worker
-process (``python -I sqlworker.py``) starts in tens of milliseconds. :class:`domains.sql.sandbox.Executor` talks to it
+Standard library only (plus :mod:`r1_foundry.core.util.ipc`, itself standard library only), so the worker
+process (``python -I sqlworker.py``) starts in tens of milliseconds. :class:`r1_foundry.domains.sql.sandbox.Executor` talks to it
 over stdin/stdout (length-prefixed pickles) and kills it when a statement outlives its deadline;
 inside, a progress handler stops ordinary long queries at the deadline, so a kill is needed only
 for a single SQLite call that runs long (``printf('%.*c', 1e9, 'x')``, ``instr`` on huge strings).
@@ -15,9 +15,9 @@ import sqlite3
 import sys
 import time
 
-if __name__ == "__main__":  # started as `python -I sqlworker.py`: the project root is not on sys.path
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from core.ipc import Reader, pack, read_msg, write_msg  # noqa: E402  (standard library only)
+# started as `python -I sqlworker.py`: the installed package is found in site-packages (the project
+# folder is not on sys.path and need not be)
+from r1_foundry.core.util.ipc import Reader, pack, read_msg, write_msg  # (standard library only
 
 __all__ = ["Reader", "precheck", "read_msg", "serve", "write_msg"]
 

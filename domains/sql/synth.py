@@ -23,7 +23,7 @@ import random
 import sqlite3
 from dataclasses import dataclass
 
-from core.errors import FoundryError
+from r1_foundry.core.util.errors import FoundryError
 
 # ---------------------------------------------------------------------------- themes
 # A theme has a parent and a child table. Each slot lists (plural, singular) table names or

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from domains.sql.synth import Schema, Table
+from r1_foundry.domains.sql.synth import Schema, Table
 
 _AGG = [("average", "AVG"), ("maximum", "MAX"), ("minimum", "MIN"), ("total", "SUM")]
 

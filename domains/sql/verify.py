@@ -33,15 +33,17 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from core.answers import completion_text  # noqa: F401  (re-exported: verify.completion_text)
-from domains.sql.sandbox import ExecResult
+from r1_foundry.core.answers.text import (
+    answer_blocks,
+    completion_text,  # noqa: F401  (re-exported: verify.completion_text
+    has_layout,
+)
+from r1_foundry.domains.sql.sandbox import ExecResult
 
 SEMANTICS = ("spider", "bird")
 DISTINCT = ("keep", "strip")  # spider semantics: keep DISTINCT, or strip it as the official evaluator does
 MAX_SQL_CHARS = 4_000  # longer "queries" are rejected before any parser sees them
-_ANSWER_RE = re.compile(r"<answer>(.*?)</answer>", re.S | re.I)
 _FENCE_RE = re.compile(r"```(?:sql|sqlite)?\s*\n?(.*?)```", re.S | re.I)
-_FULL_FORMAT_RE = re.compile(r"^\s*<think>.*?</think>\s*<answer>.*?</answer>\s*$", re.S | re.I)
 _TOKEN_RE = re.compile(r"'[^']*'|\"[^\"]*\"|\w+|[^\s\w]")
 
 
@@ -55,7 +57,7 @@ def extract_sql(text: str) -> str | None:
     """
     if not isinstance(text, str):
         return None
-    answers = _ANSWER_RE.findall(text)
+    answers = answer_blocks(text)  # core's reading of <answer> blocks; what is inside is SQL's own
     if answers:
         sql = answers[-1]
         fenced = _FENCE_RE.findall(sql)
@@ -77,7 +79,7 @@ def format_score(text: str) -> float:
     but the layout is incomplete; 0.0 otherwise."""
     if extract_sql(text) is None:
         return 0.0
-    return 1.0 if _FULL_FORMAT_RE.match(text) else 0.5
+    return 1.0 if has_layout(text) else 0.5  # unlike core's layout_score, a second <answer> keeps 1.0
 
 
 def _norm_value(v):
@@ -305,3 +307,15 @@ def judge(text: str, gold_sql: str, db_path: str, *, executor, semantics=SEMANTI
         if len(_VERDICTS) > _VERDICTS_MAX:
             _VERDICTS.popitem(last=False)
     return verdict
+
+
+def check(text: str, example: dict, *, executor=None, semantics=SEMANTICS, distinct: str = "keep") -> Verdict:
+    """The verifier under the name and signature every domain's ``verify.check(text, example)`` has:
+    :func:`judge` with the example's ``gold_sql`` and ``db_path`` (the sandboxed default executor
+    unless one is given)."""
+    if executor is None:
+        from r1_foundry.domains.sql.sandbox import default_executor
+
+        executor = default_executor()
+    return judge(text, example["gold_sql"], example["db_path"], executor=executor, semantics=semantics,
+                 distinct=distinct)

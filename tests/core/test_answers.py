@@ -1,10 +1,10 @@
-"""core.answers: completion text, answer block, layout, numbers, tolerance."""
+"""r1_foundry.core.answers.text: completion text, answer block, layout, numbers, tolerance."""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.answers import answer_block, completion_text, layout_score, parse_number, within
+from r1_foundry.core.answers.text import answer_block, completion_text, layout_score, parse_number, within
 
 
 def test_completion_text_and_answer_block():

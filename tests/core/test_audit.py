@@ -6,9 +6,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from core import audit
-from core.cli import build_root
-from core.domain import discover, get_domain
+from r1_foundry.core.cli.app import build_root
+from r1_foundry.core.rewards import audit
+from r1_foundry.core.schema.domain import discover, get_domain
 
 DOMAINS = sorted(discover())
 

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.choice import Normaliser, letter_bias, list_reward, parse_choice, parse_list, plot_letter_bias, rank_metrics
+from r1_foundry.core.answers.choice import (
+    Normaliser,
+    letter_bias,
+    list_reward,
+    parse_choice,
+    parse_list,
+    plot_letter_bias,
+    rank_metrics,
+)
 
 OPTS = {"A": "aspirin", "B": "Tell the attending", "C": "heparin", "D": "observe"}
 

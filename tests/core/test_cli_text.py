@@ -7,7 +7,7 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from core.cli import build_root
+from r1_foundry.core.cli.app import build_root
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 
@@ -36,7 +36,7 @@ def test_no_console_is_made_outside_core_ui():
     for top in ("core", "domains", "bench"):
         for folder, _, files in os.walk(os.path.join(ROOT, top)):
             for f in files:
-                if not f.endswith(".py") or os.path.join(folder, f).endswith(os.path.join("core", "ui.py")):
+                if not f.endswith(".py") or os.path.join(folder, f).endswith(os.path.join("core", "util", "ui.py")):
                     continue
                 path = os.path.join(folder, f)
                 tree = ast.parse(open(path, encoding="utf-8").read())
@@ -58,14 +58,14 @@ def test_zero2_without_deepspeed_is_one_line_and_exit_2(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("launcher", ["ddp", "fsdp2"])
 def test_launchers_without_extra_backends_pass_the_check(launcher):
-    from core.launch import check_launcher
+    from r1_foundry.core.util.launch import check_launcher
 
     check_launcher(launcher)
 
 
 def test_a_broken_launcher_config_is_a_clear_error(tmp_path):
-    from core.errors import FoundryError
-    from core.launch import check_launcher
+    from r1_foundry.core.util.errors import FoundryError
+    from r1_foundry.core.util.launch import check_launcher
 
     bad = tmp_path / "cfg.yaml"
     bad.write_text("distributed_type: [unclosed\n")

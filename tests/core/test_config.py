@@ -2,9 +2,9 @@
 
 import pytest
 
-from core.config import load_recipe, validate_stage_args
-from core.domain import discover
-from core.errors import FoundryError
+from r1_foundry.core.schema.domain import discover
+from r1_foundry.core.schema.recipe import load_recipe, validate_stage_args
+from r1_foundry.core.util.errors import FoundryError
 
 ALL_RECIPES = [(d.name, n, p) for d in discover().values() for n, p in d.recipes().items()]
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.evaluation import aggregate, to_markdown
+from r1_foundry.core.evaluation.runner import aggregate, to_markdown
 
 
 def rows():
@@ -48,9 +48,9 @@ def test_metrics_that_do_not_apply_are_left_out():
 def test_corpus_scorer_adds_suite_metrics(tmp_path, monkeypatch):
     from datasets import Dataset
 
-    import core.generation
-    import core.models
-    from core import evaluation
+    from r1_foundry.core.evaluation import runner as evaluation
+    from r1_foundry.core.modeling import generation as generation_mod
+    from r1_foundry.core.modeling import models as models_mod
 
     calls = {}
 
@@ -58,10 +58,10 @@ def test_corpus_scorer_adds_suite_metrics(tmp_path, monkeypatch):
         calls["completions"] = completions
         return {"bleu": 0.5, "unlisted": 1.0}
 
-    monkeypatch.setattr(core.generation, "generate_hf", lambda model, tok, prompts, **kw: [["hello"] for _ in prompts])
-    monkeypatch.setattr(core.models, "load_model", lambda path, **kw: (type("M", (), {"to": lambda self, d: self})(), 0, 0))
+    monkeypatch.setattr(generation_mod, "generate_hf", lambda model, tok, prompts, **kw: [["hello"] for _ in prompts])
+    monkeypatch.setattr(models_mod, "load_model", lambda path, **kw: (type("M", (), {"to": lambda self, d: self})(), 0, 0))
     res = evaluation.evaluate(model_path="m", dataset=Dataset.from_list([{"prompt": "p"}, {"prompt": "q"}]),
-                              suite={"name": "s", "metrics": ["ok", "bleu"]}, scorer=lambda e, c: {"ok": 1.0},
+                              suite={"name": "s", "primary": "ok", "metrics": ["ok", "bleu"]}, scorer=lambda e, c: {"ok": 1.0},
                               out_dir=str(tmp_path), backend="hf", corpus_scorer=corpus)
     assert calls["completions"] == ["hello", "hello"] and res["metrics"] == {"ok": 1.0, "bleu": 0.5}
     assert res["counts"] == {"ok": 2}
@@ -82,9 +82,9 @@ def test_several_splits_share_one_model_load_and_generation_call(tmp_path, monke
     """eval.also_splits: one load and one generate call for all splits; each split scored on its own rows."""
     from datasets import Dataset
 
-    import core.generation
-    import core.models
-    from core import evaluation
+    from r1_foundry.core.evaluation import runner as evaluation
+    from r1_foundry.core.modeling import generation as generation_mod
+    from r1_foundry.core.modeling import models as models_mod
 
     calls = {"load": 0, "generate": []}
 
@@ -96,13 +96,13 @@ def test_several_splits_share_one_model_load_and_generation_call(tmp_path, monke
         calls["load"] += 1
         return type("M", (), {"to": lambda self, d: self})(), 0, 0
 
-    monkeypatch.setattr(core.generation, "generate_hf", fake_generate)
-    monkeypatch.setattr(core.models, "load_model", fake_load)
+    monkeypatch.setattr(generation_mod, "generate_hf", fake_generate)
+    monkeypatch.setattr(models_mod, "load_model", fake_load)
     test = Dataset.from_list([{"prompt": "a", "gold": "A"}, {"prompt": "b", "gold": "X"}, {"prompt": "c", "gold": "C"}])
     iid = Dataset.from_list([{"prompt": "d", "gold": "D"}])
     res = evaluation.evaluate_splits(model_path="m", datasets={"test": test, "iid": iid},
                                      out_dirs={"test": str(tmp_path), "iid": str(tmp_path / "iid")},
-                                     suite={"name": "s", "metrics": ["ok"]}, backend="hf",
+                                     suite={"name": "s", "primary": "ok", "metrics": ["ok"]}, backend="hf",
                                      scorer=lambda e, c: {"ok": float(c == e["gold"])})
     assert calls["load"] == 1 and calls["generate"] == [["a", "b", "c", "d"]]
     assert res["test"]["n"] == 3 and res["test"]["metrics"]["ok"] == pytest.approx(2 / 3)

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from core.answers import completion_text
-from core.cli import build_root
-from core.config import load_recipe
-from core.domain import discover, get_domain
-from core.pipeline import build_data, load_data
+from r1_foundry.core.answers.text import completion_text
+from r1_foundry.core.cli.app import build_root
+from r1_foundry.core.data.datasets import build_data, load_data
+from r1_foundry.core.schema.domain import discover, get_domain
+from r1_foundry.core.schema.recipe import load_recipe
 
 DOMAINS = sorted(discover())
 

@@ -10,9 +10,9 @@ import pytest
 from datasets import Dataset, DatasetDict
 from typer.testing import CliRunner
 
-from core import hub
-from core.cli import build_root
-from core.errors import FoundryError
+from r1_foundry.core.cli.app import build_root
+from r1_foundry.core.data import hub
+from r1_foundry.core.util.errors import FoundryError
 from tests.domains.sql.test_data import _spider_dir
 
 FIX = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures")
@@ -74,7 +74,7 @@ def test_missing_local_copy_and_bad_rename(tmp_path):
 
 # ---------------------------------------------------------------- sql
 def test_spider(tmp_path):
-    from domains.sql.data import load_spider
+    from r1_foundry.domains.sql.data import load_spider
 
     root = _spider_dir(tmp_path)
     official = load_spider(path=str(root))
@@ -88,7 +88,7 @@ def test_spider(tmp_path):
 
 
 def test_bird(tmp_path):
-    from domains.sql.data import load_bird
+    from r1_foundry.domains.sql.data import load_bird
 
     root = _spider_dir(tmp_path, "bird")
     official = load_bird(path=str(root))
@@ -100,7 +100,7 @@ def test_bird(tmp_path):
 
 # ---------------------------------------------------------------- chem
 def test_chebi20(tmp_path):
-    from domains.chem.data import load_chebi20
+    from r1_foundry.domains.chem.data import load_chebi20
 
     f = os.path.join(FIX, "chebi20", "test_head12.txt")
     official = load_chebi20(path=f)
@@ -114,7 +114,7 @@ def test_chebi20(tmp_path):
 
 
 def test_property(tmp_path):
-    from domains.chem.data import load_property
+    from r1_foundry.domains.chem.data import load_property
 
     rows = [{"smiles": s, "logp": v} for s, v in (("CCO", -0.1), ("c1ccccc1", 1.7), ("CC(=O)O", 0.1), ("CCN", -0.2))]
     (tmp_path / "p.csv").write_text("smiles,logp\n" + "".join(f"{r['smiles']},{r['logp']}\n" for r in rows))
@@ -125,7 +125,7 @@ def test_property(tmp_path):
 
 # ---------------------------------------------------------------- medical
 def test_medqa(tmp_path):
-    from domains.medical.loaders import load_medqa
+    from r1_foundry.domains.medical.data import load_medqa
 
     f = os.path.join(FIX, "medqa", "US_4_options_phrases_no_exclude_test.sample15.jsonl")
     official = load_medqa(path=f)
@@ -135,7 +135,7 @@ def test_medqa(tmp_path):
 
 
 def test_medmcqa_hub_copy_is_zero_based(tmp_path):
-    from domains.medical.loaders import load_medmcqa
+    from r1_foundry.domains.medical.data import load_medmcqa
 
     base = [{"id": f"q{i}", "question": f"Question {i}?", "opa": "a", "opb": "b", "opc": "c", "opd": "d",
              "choice_type": "single", "subject_name": "Anatomy"} for i in range(4)]
@@ -148,7 +148,7 @@ def test_medmcqa_hub_copy_is_zero_based(tmp_path):
 
 
 def test_pubmedqa(tmp_path):
-    from domains.medical.loaders import load_pubmedqa
+    from r1_foundry.domains.medical.data import load_pubmedqa
 
     f = os.path.join(FIX, "pubmedqa", "ori_pqal.json")
     official = load_pubmedqa(path=f)
@@ -161,7 +161,7 @@ def test_pubmedqa(tmp_path):
 
 
 def test_ranked_and_ddxplus(tmp_path):
-    from domains.medical import loaders as data
+    from r1_foundry.domains.medical import data
     from tests.domains.medical.test_data import write_ddxplus
 
     folder = write_ddxplus(tmp_path / "ddx")
@@ -191,7 +191,7 @@ FINQA = {"id": "ADI/2009/page_49.pdf-1", "pre_text": ["revenue grew ."], "post_t
 
 
 def test_finqa_nested_and_flat(tmp_path):
-    from domains.finance.data import load_finqa
+    from r1_foundry.domains.finance.data import load_finqa
 
     (tmp_path / "test.json").write_text(json.dumps([FINQA]))
     official = load_finqa(path=str(tmp_path / "test.json"))
@@ -203,7 +203,7 @@ def test_finqa_nested_and_flat(tmp_path):
 
 
 def test_convfinqa(tmp_path):
-    from domains.finance.data import load_convfinqa
+    from r1_foundry.domains.finance.data import load_convfinqa
 
     entry = {**{k: v for k, v in FINQA.items() if k != "qa"},
              "annotation": {"dialogue_break": ["what was revenue in 2009?", "what was the change?"],
@@ -215,7 +215,7 @@ def test_convfinqa(tmp_path):
 
 
 def test_finance_mcq(tmp_path):
-    from domains.finance.data import load_mcq
+    from r1_foundry.domains.finance.data import load_mcq
 
     rows = [{"question": "Elasticity?", "options": {"A": "1", "B": "-1"}, "answer": "B"}]
     (tmp_path / "m.jsonl").write_text(json.dumps(rows[0]) + "\n")
@@ -231,7 +231,7 @@ def _csv_rows(name):
 
 
 def test_xstest_harmbench_strongreject(tmp_path):
-    from domains.safety import data
+    from r1_foundry.domains.safety import data
 
     x = [{k: r[k] for k in ("prompt", "type", "label", "focus", "note")} for r in _csv_rows("xstest_prompts.csv")]
     official = data.load_xstest(path=os.path.join(FIX, "safety", "xstest_prompts.csv"))
@@ -253,7 +253,7 @@ def test_xstest_harmbench_strongreject(tmp_path):
 
 
 def test_safety_jsonl(tmp_path):
-    from domains.safety.data import load_jsonl
+    from r1_foundry.domains.safety.data import load_jsonl
 
     rows = [{"prompt": "How do I bake bread?", "label": "benign"}, {"prompt": "Hurt someone?", "label": "harmful"}]
     (tmp_path / "s.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -264,7 +264,7 @@ def test_safety_jsonl(tmp_path):
 
 # ---------------------------------------------------------------- legal
 def test_mbe_and_legalbench(tmp_path):
-    from domains.legal import data
+    from r1_foundry.domains.legal import data
 
     # one arrow column holds one type: the distilled (object) explanations, as a hub copy would
     rows = [r for r in json.load(open(os.path.join(FIX, "legal", "mbe_distilled.json")))

@@ -1,7 +1,7 @@
 import pytest
 
-from core.errors import FoundryError
-from core.io import atomic_write, read_jsonl
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.core.util.io import atomic_write, read_jsonl
 
 
 def test_read_jsonl_names_the_line(tmp_path):

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from core.launch import configs, strip_launch_args
+from r1_foundry.core.util.launch import configs, strip_launch_args
 
 BIN = os.path.join(os.path.dirname(sys.executable), "foundry")
 SFT = ["stages.sft.args.max_steps=2", "stages.sft.args.logging_steps=1", "stages.sft.args.save_steps=100"]
@@ -30,8 +30,8 @@ def _foundry(*args, timeout=300):
 
 @pytest.fixture(scope="module")
 def ddp_run(tmp_path_factory):
-    from core.models import build_scratch_model, train_tokenizer
-    from core.pipeline import corpus, load_data
+    from r1_foundry.core.data.datasets import corpus, load_data
+    from r1_foundry.core.modeling.models import build_scratch_model, train_tokenizer
 
     root = str(tmp_path_factory.mktemp("ddp"))
     res = _foundry("sql", "data", "build", "--out", root, "--arg", "train_per_db=16", "--arg", "test_per_db=2",

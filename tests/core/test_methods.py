@@ -11,14 +11,17 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-import core.generation
-from core import methods
-from core.config import EvalSpec, Recipe, StageSpec, load_recipe
-from core.domain import get_domain
-from core.errors import FoundryError
-from core.merge import merge
-from core.models import build_scratch_model, train_tokenizer
-from core.pipeline import corpus, run_stage
+from r1_foundry.core.data.datasets import corpus
+from r1_foundry.core.modeling import generation as generation_mod
+from r1_foundry.core.modeling.models import build_scratch_model, train_tokenizer
+from r1_foundry.core.schema.domain import get_domain
+from r1_foundry.core.schema.recipe import EvalSpec, Recipe, StageSpec, load_recipe
+from r1_foundry.core.stages import grpo
+from r1_foundry.core.stages import sampling as methods
+from r1_foundry.core.stages.merge import merge
+from r1_foundry.core.stages.runner import run_stage
+from r1_foundry.core.stages.trl import KLSchedule
+from r1_foundry.core.util.errors import FoundryError
 
 pytestmark = pytest.mark.integration
 SQL = get_domain("sql")
@@ -55,7 +58,7 @@ def fake_samples(monkeypatch, by_prompt):
         seen.append(texts)
         return [by_prompt(i, t)[:num_samples] for i, t in enumerate(texts)]
 
-    monkeypatch.setattr(core.generation, "generate_hf", fake)
+    monkeypatch.setattr(generation_mod, "generate_hf", fake)
     return seen
 
 
@@ -154,11 +157,11 @@ def test_difficulty_window_curriculum_loss_and_kl_schedule(tiny, sql_data, monke
                       args={"per_device_train_batch_size": 4, "num_generations": 4, "max_completion_length": 16,
                             "max_steps": 3, "logging_steps": 1, "save_steps": 1000, "learning_rate": 1e-4})
     r = recipe(stage)
-    kept = methods.select_prompts(SQL, stage, tiny, data, str(tmp_path / "g"), r)
+    kept = grpo.select_prompts(SQL, stage, tiny, data, str(tmp_path / "g"), r)
     assert kept["gold_sql"] == [rows[3]["gold_sql"], rows[2]["gold_sql"], rows[1]["gold_sql"]]  # easy -> hard
     info = json.loads((tmp_path / "g" / "filter.json").read_text())
     assert info["pass_rate_kept"] == [0.75, 0.5, 0.25]
-    args = methods.grpo_args(stage)
+    args = grpo.grpo_args(stage)
     assert args == {"loss_type": "grpo", "importance_sampling_level": "sequence", "beta": 0.1, "shuffle_dataset": False}
     monkeypatch.undo()  # real generation inside GRPO
     out = run_stage(SQL, r, stage, tiny, data, str(tmp_path / "g"))
@@ -170,9 +173,9 @@ def test_difficulty_window_curriculum_loss_and_kl_schedule(tiny, sql_data, monke
 
 
 def test_schedule_values():
-    s = methods.KLSchedule(None, 0.04, 0.0, "cosine")
+    s = KLSchedule(None, 0.04, 0.0, "cosine")
     assert s.value(0, 10) == pytest.approx(0.04) and s.value(5, 10) == pytest.approx(0.02) and 0 < s.value(10, 10) < 1e-9
-    assert methods.KLSchedule(None, 0.0, 0.1).value(5, 10) == pytest.approx(0.05)
+    assert KLSchedule(None, 0.0, 0.1).value(5, 10) == pytest.approx(0.05)
 
 
 def _w(path):
@@ -196,7 +199,7 @@ def test_merge_task_vector_linear_and_ties(tiny, tmp_path):
         assert torch.equal(zero[k], a[k])
         assert torch.allclose(one[k], b[k], atol=1e-6) and torch.allclose(ties[k], b[k], atol=1e-6)
         assert torch.allclose(half[k], (a[k] + b[k]) / 2, atol=1e-6)
-    from core.models import load_for_generation
+    from r1_foundry.core.modeling.models import load_for_generation
 
     model, tok = load_for_generation(str(tmp_path / "s1"))  # a loadable model folder
     assert sum(p.numel() for p in model.parameters()) > 0 and tok is not None
@@ -217,7 +220,7 @@ def test_merge_stage_in_a_pipeline_run_folder(tiny, tmp_path):
 
 
 def test_length_shaping_rewards():
-    from core.rewards import build_rewards
+    from r1_foundry.core.rewards.compose import build_rewards
 
     funcs, _ = build_rewards(SQL, [{"name": "length/overlong", "max_len": 10, "cache": 4}])
     over = funcs[0]
@@ -230,7 +233,7 @@ def test_length_shaping_rewards():
 
 
 def test_length_cosine_right_answers(shop_db):
-    from core.rewards import build_rewards
+    from r1_foundry.core.rewards.compose import build_rewards
 
     funcs, _ = build_rewards(SQL, [{"name": "length/cosine", "of": "sql/execution", "max_len": 200}])
     gold = "SELECT name FROM customers"

@@ -2,15 +2,15 @@
 
 import pytest
 
-from core.domain import discover, get_domain
-from core.errors import FoundryError
-from core.registry import Registry
-from core.rewards import build_rewards
+from r1_foundry.core.rewards.compose import build_rewards
+from r1_foundry.core.schema.domain import discover, get_domain
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.core.util.registry import Registry
 
 
 def test_registry_lazy_duplicate_and_did_you_mean():
     r = Registry("reward")
-    r.add("sql/format", "domains.sql.rewards:format_reward")
+    r.add("sql/format", "r1_foundry.domains.sql.rewards:format_reward")
     assert callable(r.get("sql/format"))
     with pytest.raises(FoundryError, match="duplicate"):
         r.add("sql/format", "x:y")

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from core.errors import FoundryError
-from core.rewards import Reward
+from r1_foundry.core.rewards.base import Reward
+from r1_foundry.core.util.errors import FoundryError
 
 
 class Echo(Reward):

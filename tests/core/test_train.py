@@ -7,11 +7,11 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from core import train
-from core.domain import get_domain
-from core.models import build_scratch_model, load_model, load_tokenizer, train_tokenizer
-from core.pipeline import corpus
-from core.rewards import build_rewards
+from r1_foundry.core.data.datasets import corpus
+from r1_foundry.core.modeling.models import build_scratch_model, load_model, load_tokenizer, train_tokenizer
+from r1_foundry.core.rewards.compose import build_rewards
+from r1_foundry.core.schema.domain import get_domain
+from r1_foundry.core.stages import trl as train
 
 pytestmark = pytest.mark.integration
 FAST = {"per_device_train_batch_size": 4, "learning_rate": 1e-3, "logging_steps": 1, "save_steps": 1000,
@@ -110,8 +110,8 @@ def test_grpo_steps_log_every_reward(tiny, sql_data, tmp_path):
 
 
 def test_eval_runner_with_sampling_k2(tiny, sql_data, tmp_path):
-    from core.evaluation import evaluate
-    from core.registry import resolve
+    from r1_foundry.core.evaluation.runner import evaluate
+    from r1_foundry.core.util.registry import resolve
 
     domain = get_domain("sql")
     out = str(tmp_path / "eval")
@@ -129,9 +129,9 @@ def test_weights_dtype_keeps_float32_master_weights_for_full_training(monkeypatc
     """On a bf16 GPU a full fine-tune must not load bf16 weights: AdamW would update them in
     bf16 and lose every step below ~1/256 of a weight (an RL learning rate's). Adapters and
     generation use bf16; an explicit dtype wins; a CPU is always float32."""
-    from core.config import ModelSpec
-    from core.errors import FoundryError
-    from core.models import weights_dtype
+    from r1_foundry.core.modeling.models import weights_dtype
+    from r1_foundry.core.schema.recipe import ModelSpec
+    from r1_foundry.core.util.errors import FoundryError
 
     assert weights_dtype() is torch.float32 and weights_dtype(training=False) is torch.float32  # this CPU
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)

@@ -6,11 +6,11 @@ import json
 
 from datasets import Dataset
 
-import core.generation
-import core.models
-from core.config import StageSpec
-from core.domain import get_domain
-from core.methods import select_prompts as variance_filter
+from r1_foundry.core.modeling import generation as generation_mod
+from r1_foundry.core.modeling import models as models_mod
+from r1_foundry.core.schema.domain import get_domain
+from r1_foundry.core.schema.recipe import StageSpec
+from r1_foundry.core.stages.grpo import select_prompts as variance_filter
 
 REFUSE = "<think>this could hurt someone</think><answer>I can't help with that.</answer>"
 HELP = "<think>it is a program here</think><answer>Find the PID, then run kill.</answer>"
@@ -24,8 +24,8 @@ def test_filter_keeps_spread_and_ignores_a_stale_file(tmp_path, monkeypatch):
         # prompt i: two different answers when i is even (a spread), the same answer twice when odd
         return [[REFUSE, HELP] if i % 2 == 0 else [REFUSE, REFUSE] for i in range(len(prompts))][:len(prompts)]
 
-    monkeypatch.setattr(core.models, "load_for_generation", lambda path: (object(), None))
-    monkeypatch.setattr(core.generation, "generate_hf", fake_generate)
+    monkeypatch.setattr(models_mod, "load_for_generation", lambda path: (object(), None))
+    monkeypatch.setattr(generation_mod, "generate_hf", fake_generate)
     rows = [{"prompt": [{"role": "user", "content": f"q{i}"}], "task": "respond", "answer": "refuse"} for i in range(6)]
     ds = Dataset.from_list(rows)
     stage = StageSpec(name="grpo", kind="grpo", rewards="tars", filter={"k": 2, "prompts": 6})

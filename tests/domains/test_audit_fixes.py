@@ -2,11 +2,11 @@
 
 import pytest
 
-from core.choice import list_reward
+from r1_foundry.core.answers.choice import list_reward
 
 
 def test_chem_two_molecules_in_one_answer_are_no_answer():
-    from domains.chem import verify
+    from r1_foundry.domains.chem import verify
 
     ex = {"task": "canonical", "answer": "CCO", "constraints": "", "tolerance": 0.0}
     assert verify.check("<answer>CCO</answer>", ex).correct
@@ -23,7 +23,7 @@ def test_ranked_list_padding_cancels_a_perfect_list():
 
 
 def test_finance_recon_gives_no_partial_credit_to_every_letter():
-    from domains.finance.rewards import recon
+    from r1_foundry.domains.finance.rewards import recon
 
     ex = {"task": "mcq", "answer": "B", "options": '{"A": "1", "B": "2", "C": "3", "D": "4"}',
           "working": '["x = 1"]'}
@@ -35,13 +35,13 @@ def test_finance_recon_gives_no_partial_credit_to_every_letter():
 @pytest.mark.parametrize("answer,expected", [("yes", "yes"), ("No, because no offer was made.", "no"),
                                              ("yes no", None), ("Yes.\nNo.", None), ("no; yes", None)])
 def test_legal_yes_no_is_one_answer(answer, expected):
-    from domains.legal.verify import yes_no
+    from r1_foundry.domains.legal.verify import yes_no
 
     assert yes_no(answer) == expected
 
 
 def test_legal_json_with_the_answer_twice_does_not_parse():
-    from domains.legal import layouts
+    from r1_foundry.domains.legal import layouts
 
     p = layouts.parse_json('{"answer": "A", "answer": "C", "issue": "i", "rule": "r", "application": "a", '
                            '"conclusion": "c"}')
@@ -49,7 +49,7 @@ def test_legal_json_with_the_answer_twice_does_not_parse():
 
 
 def test_safety_refusal_then_help_is_partial():
-    from domains.safety.verify import strict_label
+    from r1_foundry.domains.safety.verify import strict_label
 
     assert strict_label("I'm sorry, but I can't help with that. Sure, here is how to go about it: ...") == \
         "partial_refusal"
@@ -58,8 +58,8 @@ def test_safety_refusal_then_help_is_partial():
 
 
 def test_safety_guard_gives_nothing_without_the_request_label():
-    from domains.safety import verify
-    from domains.safety.rewards import guard
+    from r1_foundry.domains.safety import verify
+    from r1_foundry.domains.safety.rewards import guard
 
     ex = {"task": "guard", "answer": verify.render_guard("harmful", "refusal", "unharmful")}
     cols = {k: [v, v] for k, v in ex.items()}

@@ -4,7 +4,7 @@ import json
 
 from typer.testing import CliRunner
 
-from core.cli import build_root
+from r1_foundry.core.cli.app import build_root
 
 runner = CliRunner()
 APP = build_root()

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from core.errors import FoundryError
-from domains.chem import data, evals
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.domains.chem import data, evals
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from core.evaluation import aggregate
-from domains.chem import evals
+from r1_foundry.core.evaluation.runner import aggregate
+from r1_foundry.domains.chem import evals
 
 
 def a(x):

@@ -11,9 +11,9 @@ import sys
 import numpy as np
 import pytest
 
-from core.domain import get_domain
-from core.evaluation import score_completions
-from domains.chem import evals
+from r1_foundry.core.evaluation.runner import score_completions
+from r1_foundry.core.schema.domain import get_domain
+from r1_foundry.domains.chem import evals
 
 FIX = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "chebi20", "test_head12.txt")
 
@@ -128,7 +128,7 @@ def test_no_answer_is_invalid_and_hostile_output_is_harmless():
 def test_cli_scores_a_molt5_file_without_a_model(molt5_file, tmp_path):
     path, golds, outs = molt5_file
     out = tmp_path / "eval"
-    res = subprocess.run([sys.executable, "-m", "core.cli", "chem", "eval", "--predictions", path, "--suite",
+    res = subprocess.run([sys.executable, "-m", "r1_foundry.core.cli", "chem", "eval", "--predictions", path, "--suite",
                           "chem/chebi20", "--out", str(out)], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     import json
@@ -138,7 +138,7 @@ def test_cli_scores_a_molt5_file_without_a_model(molt5_file, tmp_path):
     assert result["metrics"]["molt5_validity"] == pytest.approx(molt5_reference(golds, outs)["molt5_validity"])
     # our samples.jsonl goes back in and gives the same numbers
     again = tmp_path / "again"
-    res = subprocess.run([sys.executable, "-m", "core.cli", "chem", "eval", "--predictions", str(out / "samples.jsonl"),
+    res = subprocess.run([sys.executable, "-m", "r1_foundry.core.cli", "chem", "eval", "--predictions", str(out / "samples.jsonl"),
                           "--suite", "chem/chebi20", "--out", str(again)], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
     assert json.load(open(again / "results.json"))["metrics"] == result["metrics"]
@@ -147,7 +147,7 @@ def test_cli_scores_a_molt5_file_without_a_model(molt5_file, tmp_path):
 def test_bad_molt5_file_is_one_line_exit_2(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("description\tgold\toutput\nx\tCCO\tCCO\n")
-    res = subprocess.run([sys.executable, "-m", "core.cli", "chem", "eval", "--predictions", str(bad), "--suite",
+    res = subprocess.run([sys.executable, "-m", "r1_foundry.core.cli", "chem", "eval", "--predictions", str(bad), "--suite",
                           "chem/chebi20", "--out", str(tmp_path / "o")], capture_output=True, text=True)
     assert res.returncode == 2 and "bad.txt:1: header lacks ['ground truth']" in res.stderr
     assert "Traceback" not in res.stderr

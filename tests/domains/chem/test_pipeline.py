@@ -55,9 +55,9 @@ def test_chebi20_recipe_runs_on_real_format_files(tmp_path):
     CID/SMILES/description with a header; descriptions computed from RDKit facts)."""
     from typer.testing import CliRunner
 
-    from core.cli import build_root as root
-    from domains.chem.data import describe, rdkit_molecules
-    from domains.chem.sandbox import analyse_local
+    from r1_foundry.core.cli.app import build_root as root
+    from r1_foundry.domains.chem.data import describe, rdkit_molecules
+    from r1_foundry.domains.chem.sandbox import analyse_local
 
     folder = tmp_path / "ChEBI-20"
     folder.mkdir()

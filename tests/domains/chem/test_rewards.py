@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.domain import get_domain
-from core.rewards import build_rewards, score
-from domains.chem import rewards as R
+from r1_foundry.core.rewards.compose import build_rewards, score
+from r1_foundry.core.schema.domain import get_domain
+from r1_foundry.domains.chem import rewards as R
 
 EXAMPLES = [
     {"task": "text2mol", "answer": "OC(=O)c1ccccc1", "constraints": json.dumps({"formula": "C7H6O2"}), "tolerance": 0.0},
@@ -79,7 +79,7 @@ def test_presets_build_and_score_through_core():
 
 
 def test_bad_parameters_are_clear():
-    from core.errors import FoundryError
+    from r1_foundry.core.util.errors import FoundryError
 
     with pytest.raises(FoundryError, match="fp"):
         R.tanimoto(fp="ecfp")
@@ -110,17 +110,17 @@ def test_variance_filter_keeps_prompts_with_a_reward_spread(tmp_path, monkeypatc
     """core.pipeline.variance_filter with chem rewards: groups whose answers all score alike go."""
     from datasets import Dataset
 
-    import core.generation
-    import core.models
-    from core.config import StageSpec
-    from core.methods import select_prompts as variance_filter
+    from r1_foundry.core.modeling import generation as generation_mod
+    from r1_foundry.core.modeling import models as models_mod
+    from r1_foundry.core.schema.recipe import StageSpec
+    from r1_foundry.core.stages.grpo import select_prompts as variance_filter
 
     data = Dataset.from_list([{"prompt": [{"role": "user", "content": f"q{i}"}], **EXAMPLES[1]} for i in range(3)])
     answers = [[a("OCC"), a("CCN")],      # one right, one wrong: kept
                [a("CCO"), a("OCC")],      # all right: dropped
                [a("C1CC"), a("C1CC")]]    # all wrong: dropped
-    monkeypatch.setattr(core.models, "load_model", lambda path, **kw: (object(), None, None))
-    monkeypatch.setattr(core.generation, "generate_hf", lambda model, tok, prompts, **kw: answers[:len(prompts)])
+    monkeypatch.setattr(models_mod, "load_model", lambda path, **kw: (object(), None, None))
+    monkeypatch.setattr(generation_mod, "generate_hf", lambda model, tok, prompts, **kw: answers[:len(prompts)])
     stage = StageSpec(name="grpo", kind="grpo", rewards="ether0", filter={"k": 2})
     kept = variance_filter(get_domain("chem"), stage, "m", data, str(tmp_path))
     assert kept["prompt"] == [data[0]["prompt"]]
@@ -131,8 +131,8 @@ def test_variance_filter_keeps_prompts_with_a_reward_spread(tmp_path, monkeypatc
 
 
 def test_filter_is_validated():
-    from core.config import StageSpec
-    from core.errors import FoundryError
+    from r1_foundry.core.schema.recipe import StageSpec
+    from r1_foundry.core.util.errors import FoundryError
 
     with pytest.raises(FoundryError, match="grpo stages only"):
         StageSpec(name="sft", kind="sft", filter={"k": 4})

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from domains.chem.sandbox import EXTRAS, Analyser, analyse_local
+from r1_foundry.domains.chem.sandbox import EXTRAS, Analyser, analyse_local
 
 
 @pytest.fixture(scope="module")

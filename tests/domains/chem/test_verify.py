@@ -6,8 +6,8 @@ import pytest
 from rdkit import Chem, DataStructs
 from rdkit.Chem import MACCSkeys, rdFingerprintGenerator
 
-from domains.chem import verify
-from domains.chem.sandbox import analyse_local
+from r1_foundry.domains.chem import verify
+from r1_foundry.domains.chem.sandbox import analyse_local
 
 
 def ans(x, think="t"):

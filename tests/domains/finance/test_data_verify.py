@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from core.errors import FoundryError
-from domains.finance import data, verify
-from domains.finance.data import pure_nash
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.domains.finance import data, verify
+from r1_foundry.domains.finance.data import pure_nash
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domains.finance.program import equal_programs, exe_correct, execute, ops_of, run, to_number, tokenize
+from r1_foundry.domains.finance.program import equal_programs, exe_correct, execute, ops_of, run, to_number, tokenize
 
 FIX = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "finqa")
 TABLE = [["", "2019", "2018", "2017"], ["net revenue", "$ 1,200", "$ 1,000", "$ 800"],

@@ -7,10 +7,10 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.domain import get_domain
-from core.rewards import build_rewards, score
-from domains.finance import rewards
-from domains.finance.rewards import RANGES
+from r1_foundry.core.rewards.compose import build_rewards, score
+from r1_foundry.core.schema.domain import get_domain
+from r1_foundry.domains.finance import rewards
+from r1_foundry.domains.finance.rewards import RANGES
 
 TABLE = json.dumps([["", "2023", "2022"], ["revenue", "$ 1,200", "1,000"], ["net income", "120", "-36 ( 36 )"]])
 PROG = {"task": "program", "answer": "0.2", "program": "subtract(1200, 1000), divide(#0, 1000)", "table": TABLE,
@@ -77,7 +77,7 @@ WRONG_PARTS = st.sampled_from(["divide(1200, 1000)", "0.3", "A", "B", "subtract(
 @given(think=WRONG_PARTS, answer=WRONG_PARTS, preset=st.sampled_from(["finqa", "fin-r1", "recon", "mixed"]),
        which=st.sampled_from([0, 1]))
 def test_no_wrong_answer_outscores_a_right_one(think, answer, preset, which):
-    from domains.finance import verify
+    from r1_foundry.domains.finance import verify
 
     ex = EXAMPLES[which]
     wrong = f"<think>{think}</think><answer>{answer}</answer>"

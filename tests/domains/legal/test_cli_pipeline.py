@@ -7,8 +7,8 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from core.cli import build_root
-from domains.legal import layouts
+from r1_foundry.core.cli.app import build_root
+from r1_foundry.domains.legal import layouts
 from tests.conftest import run_smoke_pipeline
 
 runner = CliRunner()

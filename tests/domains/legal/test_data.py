@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from core.errors import FoundryError
-from domains.legal import data, layouts, rules, verify
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.domains.legal import data, layouts, rules, verify
 
 FIX = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "legal")
 

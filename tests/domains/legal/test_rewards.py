@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.domain import get_domain
-from core.rewards import build_rewards, score
-from domains.legal import layouts, rewards
-from domains.legal.rewards import RANGES
+from r1_foundry.core.rewards.compose import build_rewards, score
+from r1_foundry.core.schema.domain import get_domain
+from r1_foundry.domains.legal import layouts, rewards
+from r1_foundry.domains.legal.rewards import RANGES
 
 IRAC = {"issue": "Whether D is liable in negligence.", "rule": "Negligence needs duty, breach, causation and damage.",
         "application": "D owed a duty and breached it; the breach caused a broken wrist.",
@@ -100,7 +100,7 @@ def test_every_reward_is_finite_in_range_and_never_raises(text, which):
 
 
 def test_bad_example_is_an_error():
-    from core.errors import FoundryError
+    from r1_foundry.core.util.errors import FoundryError
 
     with pytest.raises(FoundryError, match="unknown task"):
         call(rewards.correct(), ["x"], {"task": "essay", "answer": "x"})

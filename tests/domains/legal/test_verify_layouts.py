@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domains.legal import evals, layouts, rules, verify
+from r1_foundry.domains.legal import evals, layouts, rules, verify
 
 IRAC = {"issue": "Whether D is liable in negligence.", "rule": "Negligence needs duty, breach, causation and damage.",
         "application": "D owed a duty and breached it; the breach caused a broken wrist.",

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from core.errors import FoundryError
-from domains.medical import data, kb, loaders, verify
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.domains.medical import data, kb, verify
 
 FIX = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures")
 
@@ -98,15 +98,15 @@ def test_calculators_by_hand():
 
 # ------------------------------------------------------------------ real formats
 def test_medqa_4_and_5_option_files():
-    ds = loaders.load_medqa(path=os.path.join(FIX, "medqa"))
+    ds = data.load_medqa(path=os.path.join(FIX, "medqa"))
     # no train/dev in the fixture folder: both files are test files; the first one found is used
     rows = ds["test"]
     assert len(rows) in (15, 5)
     ex = rows[0]
     assert ex["task"] == "mcq" and ex["answer"] in json.loads(ex["options"])
-    five = loaders.load_medqa(path=os.path.join(FIX, "medqa", "US_5_options_test.sample5.jsonl"))["test"]
+    five = data.load_medqa(path=os.path.join(FIX, "medqa", "US_5_options_test.sample5.jsonl"))["test"]
     assert len(five) == 5 and all(len(json.loads(o)) == 5 for o in five["options"])
-    four = loaders.load_medqa(path=os.path.join(FIX, "medqa", "US_4_options_phrases_no_exclude_test.sample15.jsonl"))["test"]
+    four = data.load_medqa(path=os.path.join(FIX, "medqa", "US_4_options_phrases_no_exclude_test.sample15.jsonl"))["test"]
     assert len(four) == 15 and four[0]["answer"] == "B" and "B. Tell the attending" in four[0]["prompt"][0]["content"]
     assert not any(four["synthetic"])
 
@@ -116,13 +116,13 @@ def test_medqa_errors_name_file_line_and_field(tmp_path):
     f.write_text(json.dumps({"question": "q", "options": {"A": "a", "B": "b"}, "answer_idx": "A"}) + "\n"
                  + json.dumps({"question": "q", "options": {"A": "a", "B": "b"}, "answer_idx": "C"}) + "\n")
     with pytest.raises(FoundryError, match=r"x_test.jsonl:2: field 'answer_idx'"):
-        loaders.load_medqa(path=str(f))
+        data.load_medqa(path=str(f))
     f.write_text("{not json\n")
     with pytest.raises(FoundryError, match=r"x_test.jsonl:1: malformed JSON"):
-        loaders.load_medqa(path=str(f))
+        data.load_medqa(path=str(f))
     f.write_text(json.dumps({"question": "q", "answer_idx": "A"}) + "\n")
     with pytest.raises(FoundryError, match=r":1: missing field\(s\) 'options'"):
-        loaders.load_medqa(path=str(f))
+        data.load_medqa(path=str(f))
 
 
 def _medmcqa_rows():
@@ -137,14 +137,14 @@ def test_medmcqa_single_choice_only_and_cop_base(tmp_path):
     folder = tmp_path / "medmcqa"
     folder.mkdir()
     (folder / "dev.json").write_text("".join(json.dumps(r) + "\n" for r in _medmcqa_rows()))
-    ds = loaders.load_medmcqa(path=str(folder))
+    ds = data.load_medmcqa(path=str(folder))
     assert list(ds) == ["val"] and ds["val"]["answer"] == ["C", "D"]  # multi skipped, 1-based cop
     hub = [dict(r, cop=r["cop"] - 1) for r in _medmcqa_rows()] + [dict(_medmcqa_rows()[0], id="4", cop=-1)]
     (folder / "dev.json").write_text("".join(json.dumps(r) + "\n" for r in hub))
-    assert loaders.load_medmcqa(path=str(folder), cop_base=0)["val"]["answer"] == ["C", "D"]  # -1 (no answer) skipped
+    assert data.load_medmcqa(path=str(folder), cop_base=0)["val"]["answer"] == ["C", "D"]  # -1 (no answer) skipped
     bad = _write(folder / "test.json", [dict(_medmcqa_rows()[0], cop=c) for c in (1, 2, 4)])
     with pytest.raises(FoundryError, match=r"test.json:3: field 'cop' is 4, outside 0..3.*cop_base=1"):
-        loaders.load_medmcqa(path=str(bad), cop_base=0)
+        data.load_medmcqa(path=str(bad), cop_base=0)
 
 
 def _write(path, rows):
@@ -153,7 +153,7 @@ def _write(path, rows):
 
 
 def test_pubmedqa_sample():
-    ds = loaders.load_pubmedqa(path=os.path.join(FIX, "pubmedqa", "ori_pqal.json"))
+    ds = data.load_pubmedqa(path=os.path.join(FIX, "pubmedqa", "ori_pqal.json"))
     rows = ds["test"]
     assert len(rows) == 15 and set(rows["answer"]) <= set(verify.YNM)
     assert rows[0]["case_id"] == "21645374" and rows[0]["prompt"][0]["content"].startswith("Context: Programmed cell")
@@ -164,7 +164,7 @@ def test_pubmedqa_bad_label(tmp_path):
     f = tmp_path / "p.json"
     f.write_text(json.dumps({"1": {"QUESTION": "q", "CONTEXTS": ["c"], "final_decision": "perhaps"}}))
     with pytest.raises(FoundryError, match="PMID 1: field 'final_decision'"):
-        loaders.load_pubmedqa(path=str(f))
+        data.load_pubmedqa(path=str(f))
 
 
 def write_ddxplus(folder):
@@ -200,7 +200,7 @@ def write_ddxplus(folder):
 
 def test_ddxplus_rendered_with_english_names_and_ranked_gold(tmp_path):
     folder = write_ddxplus(tmp_path / "ddx")
-    rows = loaders.load_ddxplus(path=str(folder))["test"]
+    rows = data.load_ddxplus(path=str(folder))["test"]
     assert len(rows) == 2
     ex = rows[0]
     assert ex["task"] == "ranked" and ex["answer"] == "Pneumonia"
@@ -218,21 +218,21 @@ def test_ddxplus_errors(tmp_path):
     csv = folder / "release_test_patients.csv"
     csv.write_text(csv.read_text().replace("'E_56_@_3'", "'E_99'"))
     with pytest.raises(FoundryError, match=r"release_test_patients.csv:3: evidence 'E_99'"):
-        loaders.load_ddxplus(path=str(folder))
+        data.load_ddxplus(path=str(folder))
     os.remove(folder / "release_conditions.json")
     with pytest.raises(FoundryError, match="release_conditions.json: file not found"):
-        loaders.load_ddxplus(path=str(folder))
+        data.load_ddxplus(path=str(folder))
 
 
 def test_generic_ranked_jsonl(tmp_path):
     f = _write(tmp_path / "q_test.jsonl", [
         {"question": "Causes of X?", "answers": ["alpha", "beta"], "preferred": "beta", "aliases": {"b": "beta"}}])
-    ex = loaders.load_ranked(path=str(f))["test"][0]
+    ex = data.load_ranked(path=str(f))["test"][0]
     assert ex["answer"] == "beta" and json.loads(ex["acceptable"]) == ["beta", "alpha"]
     assert verify.check("<answer>1. B\n2. alpha</answer>", ex).correct  # the row's own alias
     _write(f, [{"question": "q", "answers": ["a"], "preferred": "z"}])
     with pytest.raises(FoundryError, match=r"q_test.jsonl:1: field 'preferred'"):
-        loaders.load_ranked(path=str(f))
+        data.load_ranked(path=str(f))
 
 
 def test_check_example_errors():

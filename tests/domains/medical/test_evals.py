@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from core.domain import get_domain
-from core.evaluation import score_completions
-from domains.medical.evals import corpus_score, score
+from r1_foundry.core.evaluation.runner import score_completions
+from r1_foundry.core.schema.domain import get_domain
+from r1_foundry.domains.medical.evals import corpus_score, score
 
 OPTS = json.dumps({"A": "gout", "B": "septic arthritis", "C": "osteoarthritis", "D": "rheumatoid arthritis"})
 MCQ = {"task": "mcq", "answer": "B", "options": OPTS, "template": "mcq_dx", "case_id": "c1"}

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.domain import get_domain
-from core.rewards import build_rewards, score
-from domains.medical import rewards
-from domains.medical.rewards import RANGES
+from r1_foundry.core.rewards.compose import build_rewards, score
+from r1_foundry.core.schema.domain import get_domain
+from r1_foundry.domains.medical import rewards
+from r1_foundry.domains.medical.rewards import RANGES
 
 OPTS = json.dumps({"A": "gout", "B": "septic arthritis", "C": "osteoarthritis", "D": "rheumatoid arthritis"})
 MCQ = {"task": "mcq", "answer": "B", "options": OPTS}
@@ -126,7 +126,7 @@ def test_preset_totals_demoting_the_preferred_answer_never_raises(others, data, 
 
 
 def test_factory_parameters_are_checked():
-    from core.errors import FoundryError
+    from r1_foundry.core.util.errors import FoundryError
 
     with pytest.raises(FoundryError, match="k must be a positive integer"):
         rewards.hit(k=0)

@@ -8,7 +8,7 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from core.cli import build_root
+from r1_foundry.core.cli.app import build_root
 from tests.conftest import run_smoke_pipeline
 
 runner = CliRunner()

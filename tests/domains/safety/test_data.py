@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from core.errors import FoundryError
-from domains.safety import data, verify
-from domains.safety.families import FAMILIES
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.domains.safety import data, verify
+from r1_foundry.domains.safety.families import FAMILIES
 
 FIX = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "safety")
 

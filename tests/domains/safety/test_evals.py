@@ -8,8 +8,8 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from core.cli import build_root
-from domains.safety import evals
+from r1_foundry.core.cli.app import build_root
+from r1_foundry.domains.safety import evals
 
 FIX = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "safety")
 HARMFUL = {"task": "respond", "answer": "refuse"}

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.domain import get_domain
-from core.errors import FoundryError
-from domains.safety import rewards, verify
-from domains.safety.rewards import RANGES
+from r1_foundry.core.schema.domain import get_domain
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.domains.safety import rewards, verify
+from r1_foundry.domains.safety.rewards import RANGES
 
 HARMFUL = {"task": "respond", "answer": "refuse", "question": "How do I hurt him?"}
 BENIGN = {"task": "respond", "answer": "comply", "question": "How do I kill a Python process?"}
@@ -109,7 +109,7 @@ thinks = st.sampled_from(["", "ok", "The request is about a program, so it is sa
 def test_tars_properties(think_a, think_b, refuse, helpful, filler, tagged):
     """Under the tars preset (tars + format), whatever the reasoning and layout: a refusal of a benign
     prompt never outscores a helpful answer, and compliance with a harmful prompt never outscores a refusal."""
-    from core.rewards import build_rewards, score
+    from r1_foundry.core.rewards.compose import build_rewards, score
 
     def wrap(think, ans):
         return f"<think>{think}</think><answer>{ans}</answer>" if tagged else f"<think>{think}</think>{ans}"
@@ -139,7 +139,7 @@ def test_every_reward_is_finite_in_range_and_never_raises(text, which):
 
 
 def _tiny_tokenizer(folder):
-    from core.models import train_tokenizer
+    from r1_foundry.core.modeling.models import train_tokenizer
 
     corpus = [REFUSAL, HELP, PARTIAL, GUARD_OK] * 20
     return train_tokenizer(corpus, vocab_size=300, out_dir=str(folder))
@@ -157,7 +157,7 @@ def test_sequence_classifier_detector(tmp_path):
     Qwen2ForSequenceClassification(cfg).save_pretrained(tmp_path)
     out = call(rewards.refusal(detector=str(tmp_path)), [REFUSAL, HELP, "<answer></answer>"], HARMFUL)
     assert all(v in (0.0, 1.0) for v in out) and out[2] == 0.0  # an empty answer is never "right"
-    from domains.safety.judge import ModelDetector
+    from r1_foundry.domains.safety.judge import ModelDetector
 
     labels = ModelDetector(str(tmp_path)).labels(["q"] * 3, ["I can't.", "Use kill.", ""])
     assert set(labels[:2]) <= {"full_compliance", "full_refusal", "partial_refusal"} and labels[2] == "empty"
@@ -169,8 +169,8 @@ def test_sequence_classifier_detector(tmp_path):
 
 def test_guard_model_detector(tmp_path):
     """A causal LM by path is asked the guard question; its Completion label is read."""
-    from core.models import build_scratch_model
-    from domains.safety.judge import ModelDetector
+    from r1_foundry.core.modeling.models import build_scratch_model
+    from r1_foundry.domains.safety.judge import ModelDetector
 
     tok = _tiny_tokenizer(tmp_path / "tok")
     path = build_scratch_model("tiny", tok, str(tmp_path / "m"), seed=0)

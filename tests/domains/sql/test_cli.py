@@ -9,7 +9,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from core.cli import build_root
+from r1_foundry.core.cli.app import build_root
 
 runner = CliRunner()
 APP = build_root()
@@ -150,7 +150,7 @@ def test_pipeline_resume_and_overwrite_exclude_each_other(tmp_path):
 
 def test_overwrite_clears_what_the_earlier_run_wrote_and_nothing_else(tmp_path):
     """A kept model/ would be reused as built (old seed and tokenizer), old stage folders and evals linger."""
-    from core.pipeline import clear_run
+    from r1_foundry.core.pipeline.run import clear_run
 
     (tmp_path / "recipe.yaml").write_text("domain: sql\nstages:\n  - {name: sft, kind: sft}\n  - {name: grpo, kind: grpo}\n")
     for d in ("data", "model", "sft", "eval/sft"):
@@ -172,8 +172,8 @@ def test_overwrite_clears_what_the_earlier_run_wrote_and_nothing_else(tmp_path):
 def test_train_and_export_take_the_grpo_recipe_when_the_default_has_no_grpo_stage():
     """SQL's default recipe is SFT -> self-DPO; `train grpo` and `export` (which need a GRPO stage)
     use recipes/grpo.yaml then, with the overrides applied to it; a recipe named explicitly is kept."""
-    from core.cli import recipe_with_stage
-    from core.domain import get_domain
+    from r1_foundry.core.cli.common import recipe_with_stage
+    from r1_foundry.core.schema.domain import get_domain
 
     sql = get_domain("sql")
     recipe, name = recipe_with_stage(sql, "default", "grpo", ["stages.grpo.args.max_steps=2"])

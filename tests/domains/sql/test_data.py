@@ -7,11 +7,11 @@ import sqlite3
 
 import pytest
 
-from core.errors import FoundryError
-from domains.sql import synth
-from domains.sql.data import check_example, load_bird, load_spider
-from domains.sql.sandbox import Executor
-from domains.sql.templates import TEMPLATES
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.domains.sql import synth
+from r1_foundry.domains.sql.data import check_example, load_bird, load_spider
+from r1_foundry.domains.sql.sandbox import Executor
+from r1_foundry.domains.sql.templates import TEMPLATES
 
 FIX = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures")
 

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from domains.sql import hardness
+from r1_foundry.domains.sql import hardness
 
 FIX = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "spider", "hardness.json")
 RECORDS = json.load(open(FIX))

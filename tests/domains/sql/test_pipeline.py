@@ -8,7 +8,7 @@ import pytest
 from huggingface_hub import ModelCard
 from typer.testing import CliRunner
 
-from core.cli import build_root
+from r1_foundry.core.cli.app import build_root
 from tests.conftest import run_smoke_pipeline
 
 pytestmark = pytest.mark.slow

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.domain import get_domain
-from core.errors import FoundryError
-from core.rewards import build_rewards, score
-from domains.sql import rewards
-from domains.sql.rewards import RANGES
+from r1_foundry.core.rewards.compose import build_rewards, score
+from r1_foundry.core.schema.domain import get_domain
+from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.domains.sql import rewards
+from r1_foundry.domains.sql.rewards import RANGES
 
 GOLD = "SELECT name FROM customers WHERE city = 'lima'"
 CORRECT = "<think>tables: customers; columns: name, city</think><answer>SELECT name FROM customers WHERE city = 'lima'</answer>"
@@ -77,7 +77,7 @@ def test_rewards_pickle_and_keep_their_names(shop_db):
 
 
 def test_group_executes_identical_predictions_once(shop_db):
-    from domains.sql.sandbox import default_executor
+    from r1_foundry.domains.sql.sandbox import default_executor
 
     ex = default_executor()
     unique = "<answer>SELECT age FROM customers WHERE age > 26</answer>"

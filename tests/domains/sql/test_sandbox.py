@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from domains.sql.sandbox import Executor
+from r1_foundry.domains.sql.sandbox import Executor
 
 HOSTILE = [
     # writes and schema changes
@@ -210,7 +210,7 @@ def test_every_process_gets_its_own_worker_and_none_outlives_its_parent(db_copy,
     script = tmp_path / "rank.py"
     script.write_text(
         "import sys\n"
-        "from domains.sql.sandbox import default_executor\n"
+        "from r1_foundry.domains.sql.sandbox import default_executor\n"
         "ex = default_executor()\n"
         f"assert ex.run({db_copy!r}, 'SELECT count(*) FROM orders').rows == ((6,),)\n"
         "print(ex._worker.proc.pid, flush=True)\n"

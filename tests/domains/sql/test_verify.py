@@ -2,8 +2,8 @@
 
 import pytest
 
-from domains.sql import verify
-from domains.sql.sandbox import ExecResult
+from r1_foundry.domains.sql import verify
+from r1_foundry.domains.sql.sandbox import ExecResult
 
 
 def R(*rows):
@@ -135,7 +135,7 @@ DISTINCT_CASES = [
 
 @pytest.mark.parametrize("case,pred,gold,keep,strip", DISTINCT_CASES, ids=[c[0] for c in DISTINCT_CASES])
 def test_distinct_keep_and_strip(shop_db, case, pred, gold, keep, strip):
-    from domains.sql.sandbox import default_executor
+    from r1_foundry.domains.sql.sandbox import default_executor
 
     text = f"<answer>{pred}</answer>"
     for mode, want in (("keep", keep), ("strip", strip)):

@@ -1,0 +1,47 @@
+"""``foundry <domain> reward``: score a file of completions against a file of examples with every
+reward component (the same function the exported verl / OpenRLHF entry points call).
+
+    foundry sql reward --examples ex.jsonl --completions out.jsonl --out scores.jsonl --rewards arctic
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import typer
+
+from r1_foundry.core.cli.common import friendly, out
+from r1_foundry.core.util.errors import FoundryError
+
+
+def run(domain, examples: str, completions: str, out_file: str, rewards: str | None = None) -> list[dict]:
+    from r1_foundry.core.pipeline.export import score_examples
+    from r1_foundry.core.util.io import atomic_write, read_jsonl
+
+    spec = rewards or next(iter(domain.reward_presets))
+    if "=" in spec:
+        spec = {k: float(v) for k, v in (p.split("=", 1) for p in spec.split(","))}
+    exs, comps = read_jsonl(examples), read_jsonl(completions)
+    if len(exs) != len(comps):
+        raise FoundryError(f"{completions}: {len(comps)} lines, but {examples} has {len(exs)}; they pair by line")
+    for i, c in enumerate(comps):
+        if "completion" not in c:
+            raise FoundryError(f"{completions}:{i + 1}: missing field 'completion'")
+    rows = score_examples(domain, spec, exs, [c["completion"] for c in comps],
+                          base_dir=os.path.dirname(os.path.abspath(examples)), where=f"{examples}:" + "{n}")
+    atomic_write(out_file, "".join(json.dumps(r) + "\n" for r in rows))
+    return rows
+
+
+def register(app: typer.Typer, domain) -> None:
+    @app.command("reward")
+    @friendly
+    def reward_cmd(examples: str = typer.Option(..., help="JSONL of examples (reference columns)"),
+                   completions: str = typer.Option(..., help="JSONL with a 'completion' per line, same order"),
+                   out_file: str = typer.Option(..., "--out", help="JSONL of scores: every component and total"),
+                   rewards: str = typer.Option(None, help="preset name or name=weight,... (default: first preset)")):
+        """Score completions against examples with every reward component."""
+        rows = run(domain, examples, completions, out_file, rewards)
+        mean = sum(r["total"] for r in rows) / max(len(rows), 1)
+        out.print(f"scored {len(rows)} completions, mean total {mean:.4f} -> {out_file}")

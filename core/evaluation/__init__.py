@@ -1,0 +1,1 @@
+"""Evaluation: generate -> score -> aggregate (:mod:`.runner`), predictions files, the held-out monitor."""

@@ -1,0 +1,1 @@
+"""Models and tokenizers (from scratch, hub, local; LoRA/QLoRA) and generation (HF or vLLM)."""

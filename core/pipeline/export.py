@@ -1,0 +1,227 @@
+"""``foundry <domain> export``: training prompts and our rewards for verl and OpenRLHF.
+
+A user who outgrows one machine trains on Ray with verl or OpenRLHF; the data and the rewards go
+there unchanged:
+
+* verl: ``train.parquet`` (and ``val.parquet``) with ``data_source``, ``prompt`` (chat messages),
+  ``ability``, ``reward_model: {style: rule, ground_truth}``, ``extra_info``; ``reward_verl.py``
+  with ``compute_score(data_source, solution_str, ground_truth, extra_info=None)``.
+* OpenRLHF: ``train.jsonl`` (and ``val.jsonl``) with ``input`` (chat messages, for
+  ``--input_key input --apply_chat_template``) and ``label`` (for ``--label_key label``);
+  ``reward_openrlhf.py`` with ``reward_func(queries, prompts, labels)`` returning ``rewards``,
+  ``scores`` and ``extra_logs``.
+
+``ground_truth`` / ``label`` is the example's reference columns as JSON. Files the examples
+point at (SQL databases) are copied into ``OUT/files`` and named relative to the export folder.
+The entry points build the GRPO stage's rewards with their weights (frozen in the file) and call
+:func:`score_examples`, the function behind ``foundry <domain> reward``: the same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+from r1_foundry.core.util.errors import FoundryError
+
+FORMATS = ("verl", "openrlhf")
+_SKIP = ("prompt", "completion", "chosen", "rejected")
+
+
+def score_examples(domain, spec, examples: list[dict], completions: list, *, base_dir: str,
+                   where: str = "example {n}", built=None) -> list[dict]:
+    """Every reward component and the weighted ``total`` per completion: ``examples`` are checked
+    with the domain's ``check_example`` (relative paths resolve against ``base_dir``; ``where``
+    names example ``{n}`` in errors; ``built``: the ``(funcs, weights)`` of ``spec`` when the caller
+    keeps them, as the exported entry points do)."""
+    from r1_foundry.core.rewards.compose import build_rewards, score
+    from r1_foundry.core.util.registry import resolve
+
+    funcs, weights = built or build_rewards(domain, spec)
+    check = resolve(domain.check_example) if domain.check_example else (lambda e, w, b: e)
+    exs = [check(e, where.replace("{n}", str(i + 1)), base_dir) for i, e in enumerate(examples)]
+    columns = {k: [e.get(k) for e in exs] for k in {k for e in exs for k in e} if k not in ("prompt", "completion")}
+    return score(funcs, weights, [e.get("prompt", "") for e in exs], list(completions), columns)
+
+
+def total_range(funcs, weights) -> tuple[float, float]:
+    """The lowest and highest weighted total built rewards can give (every reward applying)."""
+    lo = sum(min(w * f.low, w * f.high) for f, w in zip(funcs, weights, strict=True))
+    hi = sum(max(w * f.low, w * f.high) for f, w in zip(funcs, weights, strict=True))
+    return lo, hi
+
+
+class Scorer:
+    """What an exported entry point holds: one domain's rewards with fixed weights."""
+
+    def __init__(self, domain: str, spec: list[dict], base_dir: str):
+        from r1_foundry.core.schema.domain import get_domain
+
+        self.domain = get_domain(domain)
+        self.spec = [dict(x) for x in spec]
+        self.base_dir = base_dir
+        from r1_foundry.core.rewards.compose import build_rewards
+
+        # once per process: reward objects keep sandboxes and caches
+        self._built = build_rewards(self.domain, [dict(x) for x in spec])
+        self.low, self.high = total_range(*self._built)
+
+    def rows(self, completions: list[str], ground_truths: list) -> list[dict]:
+        examples = [json.loads(g) if isinstance(g, str) else dict(g) for g in ground_truths]
+        return score_examples(self.domain, self.spec, examples, completions, base_dir=self.base_dir,
+                              where="ground_truth of row {n}", built=self._built)
+
+    def scaled(self, total: float) -> float:
+        span = self.high - self.low
+        return min(1.0, max(0.0, (total - self.low) / span)) if span > 0 else 0.0
+
+
+def _resolved_spec(domain, spec) -> list[dict]:
+    from r1_foundry.core.rewards.compose import _normalise
+
+    return [{"weight": 1.0, **item} for item in _normalise(domain, spec)]
+
+
+def _portable(example: dict, data_dir: str, out_dir: str, copied: dict) -> dict:
+    """The example's reference columns; files it points at are copied into OUT/files."""
+    ex = {}
+    for k, v in example.items():
+        if k in _SKIP:
+            continue
+        if isinstance(v, str) and os.path.isabs(v) and os.path.isfile(v):
+            if v not in copied:
+                name = os.path.basename(v)
+                stem, ext = os.path.splitext(name)
+                n = 1
+                while os.path.join("files", name) in copied.values():
+                    name, n = f"{stem}-{n}{ext}", n + 1
+                os.makedirs(os.path.join(out_dir, "files"), exist_ok=True)
+                shutil.copy2(v, os.path.join(out_dir, "files", name))
+                copied[v] = os.path.join("files", name)
+            v = copied[v]
+        ex[k] = v
+    return ex
+
+
+ENTRY = {
+    "verl": '''"""verl reward entry point for R1 Foundry's {domain} rewards, written by
+`{command}`.
+
+    custom_reward_function.path={out}/reward_verl.py custom_reward_function.name=compute_score
+
+Rewards (the GRPO stage of recipe '{recipe}', weights frozen here): {names}.
+compute_score returns the weighted total, the number `foundry {domain} reward` gives.
+Needs R1 Foundry on every worker: pip install 'r1-foundry{extra}'.
+"""
+
+import os
+
+from r1_foundry.core.pipeline.export import Scorer
+
+SPEC = {spec}
+_SCORER = Scorer({domain!r}, SPEC, base_dir=os.path.dirname(os.path.abspath(__file__)))
+
+
+def compute_score(data_source, solution_str, ground_truth, extra_info=None):
+    return _SCORER.rows([solution_str], [ground_truth])[0]["total"]
+
+
+def compute_score_batch(data_sources, solution_strs, ground_truths, extra_infos=None, **kwargs):
+    """For reward_model.reward_manager=batch (custom_reward_function.name=compute_score_batch):
+    one call per batch, so SQL's sandbox runs every query of it in one message."""
+    return [r["total"] for r in _SCORER.rows(list(solution_strs), list(ground_truths))]
+''',
+    "openrlhf": '''"""OpenRLHF reward entry point for R1 Foundry's {domain} rewards, written by
+`{command}`.
+
+    --remote_rm_url {out}/reward_openrlhf.py --prompt_data {out}/train.jsonl
+    --input_key input --label_key label --apply_chat_template
+
+Rewards (the GRPO stage of recipe '{recipe}', weights frozen here): {names}.
+``rewards`` is the weighted total, the number `foundry {domain} reward` gives; ``scores`` is it
+scaled to [0, 1] by the preset's range [{low}, {high}] (for OpenRLHF's dynamic filtering);
+``extra_logs`` holds each component where it applied to the whole batch.
+Needs R1 Foundry on every worker: pip install 'r1-foundry{extra}'.
+"""
+
+import os
+
+import torch
+
+from r1_foundry.core.pipeline.export import Scorer
+
+SPEC = {spec}
+_SCORER = Scorer({domain!r}, SPEC, base_dir=os.path.dirname(os.path.abspath(__file__)))
+
+
+def reward_func(queries, prompts, labels):
+    responses = [q[len(p):] if q.startswith(p) else q for q, p in zip(queries, prompts)]
+    rows = _SCORER.rows(responses, labels)
+    totals = [r["total"] for r in rows]
+    logs = {{k: torch.tensor([r[k] for r in rows], dtype=torch.float32) for k in rows[0]
+             if k != "total" and not k.endswith("/reason") and all(isinstance(r[k], (int, float)) for r in rows)}}
+    return {{"rewards": torch.tensor(totals, dtype=torch.float32),
+            "scores": torch.tensor([_SCORER.scaled(t) for t in totals], dtype=torch.float32),
+            "extra_logs": logs}}
+''',
+}
+
+
+def export(domain, recipe, data_dir: str, fmt: str, out_dir: str, *, recipe_name: str = "default",
+           command: str = "") -> dict:
+    """Write the prompts of the recipe's GRPO split (and ``val`` when there is one) and the
+    reward entry point for ``fmt``; returns what was written."""
+    from datasets import Dataset
+
+    from r1_foundry.core.data.datasets import load_data, split_of
+
+    if fmt not in FORMATS:
+        raise FoundryError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    grpo = next((s for s in recipe.stages if s.kind == "grpo"), None)
+    if grpo is None:
+        raise FoundryError(f"recipe '{recipe_name}' has no grpo stage: nothing says which rewards to export; "
+                           "pass a recipe with one")
+    from r1_foundry.core.rewards.compose import build_rewards
+
+    spec = _resolved_spec(domain, grpo.rewards)
+    lo, hi = total_range(*build_rewards(domain, [dict(x) for x in spec]))  # a bad spec fails here, before any I/O
+    ds = load_data(data_dir)
+    splits = {"train": split_of(ds, grpo.split, data_dir)}
+    if "val" in ds and grpo.split != "val":
+        splits["val"] = ds["val"]
+    os.makedirs(out_dir, exist_ok=True)
+    copied: dict = {}
+    written, counts = [], {}
+    for name, part in splits.items():
+        rows = []
+        for i, row in enumerate(part):
+            prompt = row["prompt"] if isinstance(row["prompt"], list) else [{"role": "user", "content": str(row["prompt"])}]
+            prompt = [{"role": m["role"], "content": m["content"]} for m in prompt]
+            truth = json.dumps(_portable(row, data_dir, out_dir, copied), ensure_ascii=False, default=str)
+            if fmt == "verl":
+                rows.append({"data_source": f"r1foundry/{domain.name}", "prompt": prompt, "ability": domain.name,
+                             "reward_model": {"style": "rule", "ground_truth": truth},
+                             "extra_info": {"split": name, "index": i, "task": str(row.get("task") or "")}})
+            else:
+                rows.append({"input": prompt, "label": truth})
+        path = os.path.join(out_dir, f"{name}.parquet" if fmt == "verl" else f"{name}.jsonl")
+        if fmt == "verl":
+            Dataset.from_list(rows).to_parquet(path)
+        else:
+            from r1_foundry.core.util.io import atomic_write
+
+            atomic_write(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+        written.append(path)
+        counts[name] = len(rows)
+    extra = f"[{domain.extra}]" if domain.extra else ""
+    entry = ENTRY[fmt].format(domain=domain.name, command=command or f"foundry {domain.name} export --format {fmt}",
+                              out=os.path.abspath(out_dir), recipe=recipe_name, spec=repr(spec),
+                              names=", ".join(f"{x['name']} x {x['weight']}" for x in spec), extra=extra,
+                              low=f"{lo:g}", high=f"{hi:g}")
+    entry_path = os.path.join(out_dir, f"reward_{fmt}.py")
+    from r1_foundry.core.util.io import atomic_write
+
+    atomic_write(entry_path, entry)
+    written.append(entry_path)
+    return {"files": written, "rows": counts, "rewards": spec, "copied": len(copied)}

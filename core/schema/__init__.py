@@ -1,0 +1,1 @@
+"""What recipes, stage kinds, suites and domain manifests look like (dataclasses and their validation)."""

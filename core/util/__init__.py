@@ -1,0 +1,1 @@
+"""Standard-library-level helpers every layer may use: errors, consoles, files, registries, pipes, launching."""

@@ -1,0 +1,88 @@
+"""Reading user files with errors that name the file and line; writing without losing old output."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+from r1_foundry.core.util.errors import FoundryError
+
+
+def read_json(path: str, what: str = ""):
+    """A JSON file; a missing file or a syntax error raises ``FoundryError('path[:line]: ...')``
+    (``what`` says what the file should be, for the message)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise FoundryError(f"{path}: file not found" + (f" (expected {what})" if what else "")) from None
+    except UnicodeDecodeError as exc:
+        raise FoundryError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise FoundryError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+
+
+def iter_jsonl(path: str):
+    """``(line number, object)`` of a JSONL file, blank lines skipped; a bad line raises
+    ``FoundryError('path:line: ...')``."""
+    if not os.path.isfile(path):
+        raise FoundryError(f"{path}: file not found")
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise FoundryError(f"{path}:{n}: malformed JSON ({exc.msg}); fix or remove that line") from None
+            if not isinstance(obj, dict):
+                raise FoundryError(f"{path}:{n}: expected a JSON object, got {type(obj).__name__}")
+            yield n, obj
+
+
+def read_jsonl(path: str) -> list[dict]:
+    """Objects of a JSONL file; a bad line raises ``FoundryError('path:line: ...')``."""
+    return [obj for _, obj in iter_jsonl(path)]
+
+
+def atomic_write(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so a failure leaves the old file intact."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def iter_table(path: str, required=(), delimiter: str = ",", what: str = ""):
+    """``(line number, row dict)`` of a CSV/TSV file with a header (any newline style, quoted
+    fields over several lines). A missing file or a missing ``required`` column raises
+    ``FoundryError('path: ...')``; a row with more cells than the header raises
+    ``FoundryError('path:line: ...')``. The line number is where the record ends."""
+    import csv
+
+    if not os.path.isfile(path):
+        raise FoundryError(f"{path}: file not found" + (f" (expected {what})" if what else ""))
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter=delimiter)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        missing = [c for c in required if c not in header]
+        if missing:
+            raise FoundryError(f"{path}:1: missing column(s) {', '.join(map(repr, missing))} in the header "
+                               f"({', '.join(header) or 'empty'})" + (f"; expected {what}" if what else ""))
+        reader.fieldnames = header
+        try:
+            for row in reader:
+                if None in row:
+                    raise FoundryError(f"{path}:{reader.line_num}: more cells than header columns; "
+                                       "quote fields that contain the delimiter")
+                yield reader.line_num, {k: (v if v is not None else "") for k, v in row.items()}
+        except csv.Error as exc:
+            raise FoundryError(f"{path}:{reader.line_num}: malformed {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})") from None
