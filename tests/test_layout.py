@@ -105,3 +105,50 @@ def test_domain_lists_equal_discovery():
     for name, domain in discover().items():
         assert scripts[f"foundry-{name}"] == f"r1_foundry.domains.{name}.cli:main"
         assert os.path.isdir(os.path.join(ROOT, "domains", name)) or domain.package_dir
+
+
+def test_a_broken_domain_is_reported_by_name_and_the_others_still_load(tmp_path, monkeypatch, capsys):
+    import r1_foundry.domains as package
+    from r1_foundry.core.schema import domain as dom
+    from r1_foundry.core.util.errors import FoundryError
+
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "__init__.py").write_text("import a_module_nobody_installed\n")
+    monkeypatch.setattr(package, "__path__", [*package.__path__, str(tmp_path)])
+    monkeypatch.setattr(dom, "BROKEN", {})
+    dom.discover.cache_clear()
+    try:
+        found = dom.discover()
+        assert {"chem", "finance", "legal", "medical", "safety", "sql"} <= set(found) and "broken" not in found
+        assert "a_module_nobody_installed" in dom.BROKEN["broken"]
+        assert "domain 'broken' failed to load" in capsys.readouterr().err
+        with pytest.raises(FoundryError, match="domain 'broken' failed to load"):
+            dom.get_domain("broken")
+    finally:
+        dom.discover.cache_clear()
+
+
+def test_suites_are_typed_with_a_required_primary():
+    from r1_foundry.core.schema.suite import Suite
+    from r1_foundry.core.util.errors import FoundryError
+
+    s = Suite.of({"name": "x", "primary": "a", "metrics": ["a", "err"], "lower_is_better": ["err"]})
+    assert s.split == "test" and s.directions() == {"a": True, "err": False}
+    for bad, match in (({"name": "x", "metrics": ["a"]}, "missing field 'primary'"),
+                       ({"name": "x", "primary": "b", "metrics": ["a"]}, "not one of its metrics"),
+                       ({"name": "x", "primary": "a", "metrics": ["a"], "lower_is_better": ["z"]}, "lower_is_better"),
+                       ({"name": "x", "primary": "a", "metrics": ["a"], "primry": 1}, "unknown suite field")):
+        with pytest.raises(FoundryError, match=match):
+            Suite.of(bad, "s.yaml")
+
+
+def test_stage_options_are_read_into_typed_values():
+    from r1_foundry.core.schema.kinds import KL, Merge, Sampling
+    from r1_foundry.core.schema.recipe import build_stage
+
+    grpo = build_stage({"kind": "grpo", "rewards": "arctic", "filter": {"k": 4, "pass_rate": [0.1, 0.9]},
+                        "kl": {"start": 0.04}}, "r")
+    assert grpo.options["filter"] == Sampling(k=4, pass_rate=(0.1, 0.9)) and grpo.options["kl"] == KL(0.04, 0.0)
+    assert build_stage({"kind": "rft"}, "r").options["sample"] == Sampling(k=8)
+    merge = build_stage({"kind": "merge", "merge": {"method": "task_vector", "from": "sft", "to": "grpo"}}, "r")
+    assert merge.options["merge"] == Merge("task_vector", source="sft", to="grpo")

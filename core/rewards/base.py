@@ -15,6 +15,18 @@ from r1_foundry.core.answers.text import completion_text
 from r1_foundry.core.util.errors import FoundryError
 
 
+def renamed(factory, name: str):
+    """``factory`` under another reward name: what a domain registers when a reward has a second
+    name (the ``<domain>/correct`` every domain answers to, beside the name its recipes and cards use)."""
+
+    def build(**params):
+        reward = factory(**params)
+        reward.name = reward.__name__ = name
+        return reward
+
+    return build
+
+
 class Reward:
     """The base of every domain's rewards: one TRL reward function per instance.
 

@@ -38,7 +38,7 @@ from r1_foundry.core.util.ui import tag
 
 def _opts(stage) -> Sampling:
     """A stage's sampling options, typed: ``filter`` of a grpo stage, ``sample`` of rft/self-dpo."""
-    key = "filter" if stage.kind == "grpo" else "sample"
+    key = next(k for k in ("filter", "sample") if k in KINDS[stage.kind].options)
     return KINDS[stage.kind].read_options(stage).get(key) or check_options(f"stage '{stage.name}'", stage.kind, {})
 
 

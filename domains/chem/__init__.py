@@ -17,6 +17,7 @@ _R = "r1_foundry.domains.chem.rewards:"
 
 DOMAIN = Domain(
     name="chem",
+    extra="chem",  # pip extra its rewards need (named in exports)
     description="molecular reasoning with RDKit-verified rewards (MolReasoner / ether0 style)",
     rewards={
         "chem/validity": _R + "validity", "chem/exact": _R + "exact", "chem/tanimoto": _R + "tanimoto",
@@ -44,7 +45,6 @@ DOMAIN = Domain(
     corpus_scorer="r1_foundry.domains.chem.evals:corpus_score",
     prediction_readers={"molt5": "r1_foundry.domains.chem.evals:read_molt5_tsv"},
     package_dir=os.path.dirname(__file__),
-    extra="chem",
     audit_probes="r1_foundry.domains.chem.rewards:audit_probes",
     extend_cli="r1_foundry.domains.chem.cli:extend",
     check_example="r1_foundry.domains.chem.data:check_example",

@@ -28,7 +28,7 @@ chem/ether0          {0, 1}        ether0-style binary correctness for every tas
 
 from __future__ import annotations
 
-from r1_foundry.core.rewards.base import Reward
+from r1_foundry.core.rewards.base import Reward, renamed
 from r1_foundry.core.util.errors import FoundryError
 from r1_foundry.domains.chem import verify
 from r1_foundry.domains.chem.sandbox import FP_KINDS, default_analyser
@@ -211,12 +211,7 @@ def ether0():
     return _Ether0()
 
 
-class _Correct(_Ether0):
-    name = "chem/correct"  # the right-answer name every domain uses; chem/ether0 stays for the recipes and cards that name it
-
-
-def correct():
-    return _Correct()
+correct = renamed(ether0, "chem/correct")  # the right-answer name every domain answers to
 
 
 RANGES = {"chem/validity": (0.0, 1.0), "chem/exact": (0.0, 1.0), "chem/tanimoto": (0.0, 1.0),

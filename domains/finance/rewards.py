@@ -27,7 +27,7 @@ import json
 import re
 
 from r1_foundry.core.answers.text import completion_text
-from r1_foundry.core.rewards.base import Reward
+from r1_foundry.core.rewards.base import Reward, renamed
 from r1_foundry.domains.finance import verify
 
 _NUMERIC = ("program", "conversation")
@@ -119,12 +119,7 @@ def accuracy():
     return _Accuracy()
 
 
-class _Correct(_Accuracy):
-    name = "finance/correct"  # the right-answer name every domain uses; finance/accuracy stays for the recipes and cards that name it
-
-
-def correct():
-    return _Correct()
+correct = renamed(accuracy, "finance/correct")  # the right-answer name every domain answers to
 
 
 def format_reward(binary: bool = False):

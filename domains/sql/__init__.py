@@ -14,6 +14,7 @@ _R = "r1_foundry.domains.sql.rewards:"
 
 DOMAIN = Domain(
     name="sql",
+    extra="sql",  # pip extra its rewards need (named in exports)
     description="text-to-SQL with execution-verified rewards (Spider/BIRD semantics)",
     rewards={
         "sql/execution": _R + "execution", "sql/correct": _R + "correct", "sql/syntax": _R + "syntax", "sql/schema_linking": _R + "schema_linking",
@@ -39,7 +40,6 @@ DOMAIN = Domain(
     },
     scorer="r1_foundry.domains.sql.evals:score",
     package_dir=os.path.dirname(__file__),
-    extra="sql",
     audit_probes="r1_foundry.domains.sql.rewards:audit_probes",
     extend_cli="r1_foundry.domains.sql.cli:extend",
     check_example="r1_foundry.domains.sql.data:check_example",

@@ -24,7 +24,7 @@ Any completion string gives a finite number in range; rewards never raise on mod
 
 from __future__ import annotations
 
-from r1_foundry.core.rewards.base import Reward
+from r1_foundry.core.rewards.base import Reward, renamed
 from r1_foundry.core.util.errors import FoundryError
 from r1_foundry.domains.sql import verify
 from r1_foundry.domains.sql.sandbox import default_executor
@@ -139,12 +139,7 @@ def execution(semantics: str = "spider", distinct: str = "keep"):
     return _Execution(semantics, distinct)
 
 
-class _Correct(_Execution):
-    name = "sql/correct"  # the right-answer name every domain uses; sql/execution stays (recipes, cards, papers)
-
-
-def correct(semantics: str = "spider", distinct: str = "keep"):
-    return _Correct(semantics, distinct)
+correct = renamed(execution, "sql/correct")  # the right-answer name every domain answers to
 
 
 def syntax():
