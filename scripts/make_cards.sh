@@ -4,12 +4,20 @@
 # time, machine and commit), then the README tables that come from those files.
 #   bash scripts/make_cards.sh               # every domain, one after another (about an hour on 2 cores)
 #   bash scripts/make_cards.sh sql chem      # some of them
+#   bash scripts/make_cards.sh sql:pretrained medical:pretrained   # another recipe -> cards/<domain>-<recipe>/
+#   bash scripts/make_cards.sh --pretrained  # every committed cards/<domain>-pretrained/ (SmolLM2, about 20 min each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 domains=("$@")
+if [ "${domains[0]:-}" = "--pretrained" ]; then
+  mapfile -t domains < <(ls -d cards/*-pretrained | sed 's#cards/##; s#-pretrained$#:pretrained#')
+fi
 [ ${#domains[@]} -gt 0 ] || mapfile -t domains < <(.venv/bin/foundry ls --names)  # every discovered domain
-for d in "${domains[@]}"; do
-  run="runs/cards/$d"
+for entry in "${domains[@]}"; do
+  d="${entry%%:*}"
+  recipe="default"; name="$d"
+  if [ "$entry" != "$d" ]; then recipe="${entry#*:}"; name="$d-$recipe"; fi
+  run="runs/cards/$name"
   # A methods matrix may link the previous card run as its seed 0 (docs/methods.md): keep that run
   # under a dated name and point the links there, instead of deleting what they measure.
   if [ -d "$run" ] && [ ! -L "$run" ]; then
@@ -25,24 +33,26 @@ for d in "${domains[@]}"; do
   start=$(date +%s)
   commit=$(git rev-parse --short HEAD)   # the code the run starts with (edits during a run do not count)
   dirty=$(git status --porcelain -- core domains)
-  echo "cards: $d pipeline -> $run"
-  .venv/bin/foundry "$d" pipeline --out "$run" >"runs/cards-$d.log" 2>&1 || { echo "cards: $d failed, see runs/cards-$d.log"; exit 1; }
+  echo "cards: $d pipeline --recipe $recipe -> $run"
+  mkdir -p runs
+  .venv/bin/foundry "$d" pipeline --recipe "$recipe" --out "$run" >"runs/cards-$name.log" 2>&1 || { echo "cards: $name failed, see runs/cards-$name.log"; exit 1; }
   seconds=$(( $(date +%s) - start ))
-  rm -rf "cards/$d"
-  mkdir -p "cards/$d"
-  cp "$run/README.md" "$run/recipe.yaml" "cards/$d/"
-  cp "$run/eval/results.json" "cards/$d/results.json"
-  cp "$run"/*.png "cards/$d/" 2>/dev/null || true
-  (cd "$run" && find eval -name "*.png" -exec cp --parents {} "../../../cards/$d/" \;)
-  .venv/bin/foundry "$d" audit --out "cards/$d" >"runs/cards-$d-audit.log" 2>&1 || { echo "cards: $d audit has findings, see runs/cards-$d-audit.log"; exit 1; }
-  .venv/bin/python - "$d" "$seconds" "$commit" "$dirty" <<'PY'
+  rm -rf "cards/$name"
+  mkdir -p "cards/$name"
+  cp "$run/README.md" "$run/recipe.yaml" "cards/$name/"
+  cp "$run/eval/results.json" "cards/$name/results.json"
+  cp "$run"/*.png "cards/$name/" 2>/dev/null || true
+  (cd "$run" && find eval -name "*.png" -exec cp --parents {} "../../../cards/$name/" \;)
+  .venv/bin/foundry "$d" audit --out "cards/$name" >"runs/cards-$name-audit.log" 2>&1 || { echo "cards: $name audit has findings, see runs/cards-$name-audit.log"; exit 1; }
+  .venv/bin/python - "$d" "$seconds" "$commit" "$dirty" "$recipe" "$name" <<'PY'
 import json, os, platform, sys
-d, seconds, commit, dirty = sys.argv[1], int(sys.argv[2]), sys.argv[3], bool(sys.argv[4].strip())
-info = {"domain": d, "command": f"foundry {d} pipeline --out runs/cards/{d}", "seconds": seconds,
+d, seconds, commit, dirty, recipe, name = sys.argv[1], int(sys.argv[2]), sys.argv[3], bool(sys.argv[4].strip()), sys.argv[5], sys.argv[6]
+flag = "" if recipe == "default" else f" --recipe {recipe}"
+info = {"domain": d, "recipe": recipe, "command": f"foundry {d} pipeline{flag} --out runs/cards/{name}", "seconds": seconds,
         "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}",
         "commit": commit + ("+local changes" if dirty else ""), "date": __import__("datetime").date.today().isoformat()}
-json.dump(info, open(f"cards/{d}/run.json", "w"), indent=1)
-print(f"cards: {d} done in {seconds // 60} min {seconds % 60} s")
+json.dump(info, open(f"cards/{name}/run.json", "w"), indent=1)
+print(f"cards: {name} done in {seconds // 60} min {seconds % 60} s")
 PY
 done
 .venv/bin/python scripts/readme_tables.py

@@ -8,14 +8,48 @@ import os
 from r1_foundry.core.util.errors import FoundryError
 
 
-def build_data(domain, builder: str, args: dict, out: str) -> str:
-    """Run a builder and save its DatasetDict to ``out/data``; return that folder."""
+# R1's layout, stated to a pretrained model (DeepSeek-R1's template asks for reasoning in
+# <think> and the answer in <answer>); the domain's ``answer_form`` says what goes in the answer.
+R1_SYSTEM = ("Reason step by step inside <think> </think>, then give the final answer inside "
+             "<answer> </answer> and stop. {form}")
+
+
+def system_text(domain, system: str) -> str:
+    """``data.system`` of a recipe as the text put in front of every prompt: ``""`` none (the
+    tokenizer's own default, if its chat template has one), ``r1`` :data:`R1_SYSTEM` with the
+    domain's answer form, anything else verbatim."""
+    if system == "r1":
+        return R1_SYSTEM.format(form=domain.answer_form).strip()
+    return system
+
+
+def with_system(ds, text: str):
+    """Every conversational ``prompt`` of every split with a system message ``text`` in front (one
+    the builder already put there is replaced). Nothing changes when ``text`` is empty."""
+    if not text:
+        return ds
+
+    def add(ex):
+        prompt = ex["prompt"]
+        if isinstance(prompt, list):
+            rest = prompt[1:] if prompt and prompt[0].get("role") == "system" else prompt
+            ex["prompt"] = [{"role": "system", "content": text}, *rest]
+        return ex
+
+    return type(ds)({name: part.map(add) if "prompt" in part.column_names else part for name, part in ds.items()})
+
+
+def build_data(domain, builder: str, args: dict, out: str, system: str = "") -> str:
+    """Run a builder and save its DatasetDict to ``out/data``; return that folder. ``system``:
+    ``data.system`` of the recipe (:func:`system_text`), written into every prompt, so SFT,
+    sampling, GRPO and every eval read the same conversation."""
     data_dir = os.path.join(out, "data")
     fn = domain.builder(builder)
     try:
         ds = fn(out=data_dir, **args)
     except TypeError as exc:
         raise FoundryError(f"data builder '{builder}': bad arguments {sorted(args)}: {exc}") from None
+    ds = with_system(ds, system_text(domain, system))
     ds.save_to_disk(data_dir)
     for split, part in ds.items():
         part.to_json(os.path.join(data_dir, f"{split}.jsonl"), lines=True, force_ascii=False)

@@ -1,4 +1,5 @@
-"""Model loading: the offline ``tiny``/``small`` default, any HF id or local path, LoRA and QLoRA.
+"""Model loading: the offline ``tiny``/``small`` default, named pretrained models and GGUF files
+(:mod:`r1_foundry.core.modeling.pretrained`), any HF id or local path, LoRA and QLoRA.
 
 ``tiny`` and ``small`` are Qwen2-architecture models initialised from scratch with a byte-level
 BPE tokenizer trained on the domain's own corpus; nothing touches a hub unless the user names a
@@ -92,19 +93,48 @@ def build_scratch_model(size: str, tokenizer, out_dir: str, *, seed: int = 0, ma
 
 
 def check_model_ref(name: str) -> None:
-    """Fail early (exit 2) on a model reference that is neither a size, a folder nor a hub id."""
+    """Fail early (exit 2) on a model reference that is neither a size, a named pretrained model
+    (installed), a GGUF file, a folder nor a hub id."""
+    from r1_foundry.core.modeling import pretrained
+
+    if name in pretrained.PRETRAINED:
+        pretrained.package_file(name)  # the install command when the package is missing
+        return
+    if name.lower().endswith(".gguf"):
+        if not os.path.isfile(name):
+            raise FoundryError(f"GGUF file not found: {name}")
+        return
     if name in SIZES or os.path.isdir(name):
         return
     if os.path.sep in name.strip("/") and not _HUB_ID.match(name) or name.startswith((".", "/", "~")):
         raise FoundryError(f"model path does not exist: {name}")
     if not _HUB_ID.match(name):
-        raise FoundryError(f"model '{name}' is not a folder, a hub id (org/name) or one of {', '.join(SIZES)}")
+        raise FoundryError(f"model '{name}' is not a folder, a hub id (org/name), a .gguf file or one of "
+                           f"{', '.join([*SIZES, *pretrained.PRETRAINED])}")
+
+
+def resolve_model(name: str) -> str:
+    """A loadable path for ``name``: named pretrained models and GGUF files are built into the cache
+    once (:mod:`r1_foundry.core.modeling.pretrained`); folders and hub ids pass through."""
+    from r1_foundry.core.modeling import pretrained
+
+    check_model_ref(name)
+    return pretrained.ensure(name) if pretrained.is_pretrained_ref(name) else name
+
+
+def _marker(path: str) -> dict:
+    try:
+        with open(os.path.join(path, "foundry.json")) as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return {}
 
 
 def load_tokenizer(path: str):
     from transformers import AutoTokenizer, PreTrainedTokenizerFast
 
-    if os.path.isfile(os.path.join(path, "foundry.json")):
+    marker = _marker(path)
+    if marker and marker.get("tokenizer", "fast") == "fast":  # our from-scratch tokenizers
         tok = PreTrainedTokenizerFast.from_pretrained(path)
     else:
         tok = AutoTokenizer.from_pretrained(path)
@@ -168,7 +198,7 @@ def load_model(path: str, *, lora: bool = False, qlora: bool = False, lora_r: in
     import torch
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
-    check_model_ref(path)
+    path = resolve_model(path)
     cuda = torch.cuda.is_available()
     kwargs = {"dtype": weights_dtype(dtype, adapters=lora or qlora, training=training)}
     if qlora:

@@ -5,6 +5,7 @@ Run directory layout (``--out RUN``)::
     RUN/data/            the DatasetDict (save_to_disk) + <split>.jsonl + the domain's files
     RUN/model/           tokenizer + from-scratch model (tiny/small only)
     RUN/<stage>/         each stage's checkpoints and final model
+    RUN/eval/base/       the starting model evaluated zero-shot on the same split (eval.base)
     RUN/eval/<stage>/    results.json, results.md, samples.jsonl per evaluated stage
     RUN/eval/results.json  every evaluated stage's results
     RUN/README.md        the model card; RUN/reward_curve.png
@@ -20,7 +21,7 @@ import time
 
 from r1_foundry.core.data.datasets import build_data, corpus, load_data, split_of
 from r1_foundry.core.evaluation.runner import run_eval
-from r1_foundry.core.modeling.models import SIZES, build_scratch_model, check_model_ref, train_tokenizer
+from r1_foundry.core.modeling.models import SIZES, build_scratch_model, resolve_model, train_tokenizer
 from r1_foundry.core.schema.domain import get_domain
 from r1_foundry.core.schema.recipe import Recipe, validate_stage_args
 from r1_foundry.core.stages.runner import run_stage, seed_everything
@@ -30,17 +31,18 @@ from r1_foundry.core.util.ui import tag
 
 
 def prepare_model(spec, train_split, out_dir: str, seed: int) -> str:
-    """The starting model's path: a fresh tiny/small model (tokenizer trained on ``train_split``)
-    or the user's hub id / local path as given."""
+    """The starting model's path: a fresh tiny/small model (tokenizer trained on ``train_split``),
+    a named pretrained model or GGUF file built into the cache once, or the user's hub id / local
+    path as given."""
     if spec.name not in SIZES:
-        check_model_ref(spec.name)
-        return spec.name
+        return resolve_model(spec.name)
     if os.path.isfile(os.path.join(out_dir, "foundry.json")):
         return out_dir  # already built (resume); rebuilding would change nothing but time
     tok = train_tokenizer(corpus(train_split), vocab_size=spec.vocab_size, out_dir=out_dir)
     return build_scratch_model(spec.name, tok, out_dir, seed=seed)
 
 
+BASE = "base"  # results.json / card row of the starting model; no stage may take this name
 RUN_ENTRIES = ("data", "model", "eval", "timings.json", "README.md", "recipe.yaml")  # what every run writes
 
 
@@ -103,7 +105,7 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
     data_dir = os.path.join(out, "data")
     if main and not (resume and os.path.isfile(os.path.join(data_dir, "dataset_dict.json"))):
         console.print(tag("data", "bold"), f"{recipe.data.builder} -> {data_dir}")
-        build_data(domain, recipe.data.builder, recipe.data.args, out)
+        build_data(domain, recipe.data.builder, recipe.data.args, out, system=recipe.data.system)
     barrier()
     ds = load_data(data_dir)
     if main:
@@ -115,6 +117,11 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
     if resume and os.path.isfile(results_path):
         with open(results_path) as fh:
             results = json.load(fh)["stages"]
+    if main and recipe.eval.base and BASE not in results:  # the starting model, zero-shot, on the same split
+        results = {BASE: run_eval(domain, recipe, model_path, ds, os.path.join(out, "eval", BASE), BASE,
+                                  also_splits=recipe.eval.also_splits), **results}
+        atomic_write(results_path, json.dumps({"stages": results}, indent=1))
+    barrier()
     for stage in recipe.stages:
         stage_dir = os.path.join(out, stage.name)
         if not (resume and is_done(stage_dir)):

@@ -218,7 +218,7 @@ def load_examples(domain, data: str | None, split: str | None, n: int, seed: int
     recipe = load_recipe(domain.recipe_path("default"), [], "smoke" if _has_smoke(domain) else None)
     label = None
     if data is None:
-        data = build_data(domain, recipe.data.builder, dict(recipe.data.args), workdir)
+        data = build_data(domain, recipe.data.builder, dict(recipe.data.args), workdir, system=recipe.data.system)
         label = f"the default recipe's data ({recipe.data.builder}, smoke build)"
     ds = load_data(data)
     names = [split] if split else [s for s in ds if "completion" in ds[s].column_names]

@@ -51,6 +51,8 @@ class Domain:
         prediction_readers: format name -> ``"module:function"``; ``f(path) -> (examples,
             completions)`` reads a predictions file of a published format (MolT5's TSV) for
             ``eval --predictions``; every domain also reads our own ``samples.jsonl``.
+        answer_form: one sentence on what goes inside ``<answer>`` (a SQLite query, an option
+            letter...), stated to the model by ``data.system: r1`` (:func:`r1_foundry.core.data.datasets.system_text`).
         extra: the pip extra of ``r1-foundry`` the domain's rewards need (``sql``: sqlglot; ``chem``:
             RDKit), named in what ``export`` writes for the workers; empty when none.
         audit_probes: optional ``"module:function"``; ``f(example, gold, rng, pool) -> {name:
@@ -76,6 +78,7 @@ class Domain:
     prediction_readers: dict[str, str] = field(default_factory=dict)
     audit_probes: str | None = None
     extra: str = ""
+    answer_form: str = ""
     _rewards: Registry | None = field(default=None, repr=False)
 
     def reward_registry(self) -> Registry:

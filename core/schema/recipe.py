@@ -68,6 +68,9 @@ class ModelSpec:
 class DataSpec:
     builder: str = field(default="synthetic", metadata={"help": "dataset builder of the domain"})
     args: dict = field(default_factory=dict, metadata={"help": "keyword arguments of the builder"})
+    system: str = field(default="", metadata={
+        "help": "system message put in front of every prompt: '' none (the tokenizer's default), 'r1' (reason in "
+                "<think>, answer in <answer>, in the domain's answer form; for pretrained models) or the text itself"})
 
 
 @dataclass
@@ -119,6 +122,8 @@ class EvalSpec:
     also_splits: list = field(default_factory=list, metadata={
         "help": "more splits scored with the same suite after each stage (e.g. iid: new cases of seen conditions); "
                 "results under eval/<stage>/<split>/ and in the card"})
+    base: bool = field(default=True, metadata={
+        "help": "evaluate the starting model first (the card's 'base' row: base -> SFT -> RL on the same split)"})
     monitor_split: str = field(default="val", metadata={"help": "split scored during training (monitor_every)"})
     monitor_limit: int = field(default=96, metadata={"help": "examples of monitor_split scored each time"})
 
@@ -229,6 +234,8 @@ def load_recipe(path: str, overrides: list[str] = (), preset: str | None = None)
     names = [s.name for s in recipe.stages]
     if len(set(names)) != len(names):
         raise FoundryError(f"{path}: stage names must be unique, got {names}")
+    if "base" in names:
+        raise FoundryError(f"{path}: no stage may be named 'base': the card's row of the starting model (eval.base)")
     for i, s in enumerate(recipe.stages):
         if "merge" in s.options:
             spec = s.options["merge"]

@@ -45,6 +45,7 @@ DOMAIN = Domain(
     corpus_scorer="r1_foundry.domains.chem.evals:corpus_score",
     prediction_readers={"molt5": "r1_foundry.domains.chem.evals:read_molt5_tsv"},
     package_dir=os.path.dirname(__file__),
+    answer_form="The answer is only what the question asks for: a SMILES string, a number, a molecular formula, yes or no, or a one-sentence description of the molecule.",
     audit_probes="r1_foundry.domains.chem.rewards:audit_probes",
     extend_cli="r1_foundry.domains.chem.cli:extend",
     check_example="r1_foundry.domains.chem.data:check_example",

@@ -35,6 +35,7 @@ DOMAIN = Domain(
               "convfinqa": "r1_foundry.domains.finance.data:load_convfinqa", "mcq": "r1_foundry.domains.finance.data:load_mcq"},
     scorer="r1_foundry.domains.finance.evals:score",
     package_dir=os.path.dirname(__file__),
+    answer_form="The answer is only the final result: for a calculation over the table, a program of the operations, e.g. subtract(260, 290) or divide(subtract(5, 3), 3), or the number itself; for a choice, the option letter.",
     audit_probes="r1_foundry.domains.finance.rewards:audit_probes",
     extend_cli="r1_foundry.domains.finance.cli:extend",
     check_example="r1_foundry.domains.finance.data:check_example",

@@ -37,6 +37,7 @@ DOMAIN = Domain(
     scorer="r1_foundry.domains.legal.evals:score",
     corpus_scorer="r1_foundry.domains.legal.evals:corpus_score",
     package_dir=os.path.dirname(__file__),
+    answer_form="The answer is only what the question asks for: yes or no, the option letter, the label named in the question, or the JSON object it describes.",
     audit_probes="r1_foundry.domains.legal.rewards:audit_probes",
     extend_cli="r1_foundry.domains.legal.cli:extend",
     check_example="r1_foundry.domains.legal.data:check_example",

@@ -47,6 +47,7 @@ DOMAIN = Domain(
     scorer="r1_foundry.domains.medical.evals:score",
     corpus_scorer="r1_foundry.domains.medical.evals:corpus_score",
     package_dir=os.path.dirname(__file__),
+    answer_form="The answer is only what the question asks for: the option letter, yes, no or maybe, the number, or the numbered differential list.",
     audit_probes="r1_foundry.domains.medical.rewards:audit_probes",
     extend_cli="r1_foundry.domains.medical.cli:extend",
     check_example="r1_foundry.domains.medical.data:check_example",

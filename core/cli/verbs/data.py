@@ -11,7 +11,7 @@ import typer
 from r1_foundry.core.cli.common import friendly, out
 
 
-def run(domain, out_dir: str, builder: str = "synthetic", args: list[str] = ()) -> str:
+def run(domain, out_dir: str, builder: str = "synthetic", args: list[str] = (), system: str = "") -> str:
     from r1_foundry.core.data.datasets import build_data
     from r1_foundry.core.schema.recipe import parse_override
 
@@ -19,7 +19,7 @@ def run(domain, out_dir: str, builder: str = "synthetic", args: list[str] = ()) 
     for a in args or []:
         keys, value = parse_override(a)
         kwargs[".".join(keys)] = value
-    return build_data(domain, builder, kwargs, out_dir)
+    return build_data(domain, builder, kwargs, out_dir, system=system)
 
 
 def register(app: typer.Typer, domain) -> None:
@@ -30,6 +30,8 @@ def register(app: typer.Typer, domain) -> None:
     @friendly
     def data_build(out_dir: str = typer.Option(..., "--out", help="run folder; data goes to OUT/data"),
                    builder: str = typer.Option("synthetic", help="dataset builder (see 'ls')"),
-                   arg: list[str] = typer.Option(None, help="builder argument key=value (repeatable)")):
+                   arg: list[str] = typer.Option(None, help="builder argument key=value (repeatable)"),
+                   system: str = typer.Option("", help="system message in front of every prompt: 'r1' (the "
+                                              "<think>/<answer> layout and this domain's answer form) or a text")):
         """Build a dataset (synthetic offline, or a real format from --arg path=...)."""
-        out.print(f"wrote {run(domain, out_dir, builder, arg or [])}")
+        out.print(f"wrote {run(domain, out_dir, builder, arg or [], system)}")

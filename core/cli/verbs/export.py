@@ -28,7 +28,7 @@ def run(domain, fmt: str, out_dir: str, recipe: str = "default", preset: str | N
         else f"foundry {domain.name} export --format {fmt} --recipe {recipe} --out {out_dir}"
     with tempfile.TemporaryDirectory() as tmp:
         if data is None:
-            data = build_data(domain, r.data.builder, dict(r.data.args), tmp)
+            data = build_data(domain, r.data.builder, dict(r.data.args), tmp, system=r.data.system)
         return export(domain, r, data, fmt, out_dir, recipe_name=recipe, command=command)
 
 
