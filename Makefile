@@ -1,7 +1,7 @@
-.PHONY: setup test lint bench smoke cards audit methods
+.PHONY: setup test lint bench smoke cards cards-pretrained audit methods
 
 setup:
-	bash scripts/setup.sh sql,chem,dev
+	bash scripts/setup.sh sql,chem,dev,smollm2
 
 test: setup
 	.venv/bin/python -m pytest -q
@@ -14,6 +14,8 @@ bench:
 	.venv/bin/python bench/eval_generation.py
 	.venv/bin/python bench/grpo_step.py
 	.venv/bin/python bench/chem_reward_throughput.py
+	.venv/bin/python bench/generation.py
+	.venv/bin/python bench/qlora.py
 
 smoke:  # every discovered domain's smoke pipeline
 	for d in $$(.venv/bin/foundry ls --names); do .venv/bin/foundry $$d pipeline --preset smoke --out runs/smoke-$$d --overwrite || exit 1; done
@@ -21,6 +23,10 @@ smoke:  # every discovered domain's smoke pipeline
 # every domain's default pipeline -> cards/<domain>/ (card, results.json, PNGs, audit) and the READMEs' tables
 cards:
 	bash scripts/make_cards.sh
+
+# the committed cards/<domain>-pretrained/ (SmolLM2-135M-Instruct, LoRA; about 20-25 min each on 2 CPU cores)
+cards-pretrained:
+	bash scripts/make_cards.sh --pretrained
 
 audit:
 	for d in $$(.venv/bin/foundry ls --names); do .venv/bin/foundry $$d audit || exit 1; done

@@ -31,6 +31,7 @@ def _fmt(v) -> str:
 
 
 def results_section(domain: str) -> str:
+    """A card's table for its domain README; ``domain`` is the card folder (``sql``, ``sql-pretrained``)."""
     folder = os.path.join(ROOT, "cards", domain)
     res = json.load(open(os.path.join(folder, "results.json")))["stages"]
     run = json.load(open(os.path.join(folder, "run.json")))
@@ -42,6 +43,7 @@ def results_section(domain: str) -> str:
              f"`{run['command']}` (regenerate with `make cards`): {run['seconds'] // 60} min {run['seconds'] % 60} s "
              f"on {run['machine']}" + (f" ({run['note']})" if run.get("note") else "")
              + f", commit {run['commit']}, {run['date']}. Held-out split `{first.get('split', 'test')}` "
+             + ("(`base`: the starting model, zero-shot) " if "base" in res else "") + 
              f"of suite `{first['suite']}`, n = {first['n']}, greedy. "
              + ("One run (seed 0); the recipe's spread over seeds is below the table: differences smaller than "
                 "it are noise." if seeds else
@@ -144,6 +146,41 @@ def summary_section() -> str:
     return "\n".join(lines)
 
 
+def pretrained_cards() -> list[str]:
+    return [d for d in DOMAINS if os.path.isfile(os.path.join(ROOT, "cards", f"{d}-pretrained", "results.json"))]
+
+
+def pretrained_section(domain: str) -> str:
+    """The domain README's section on ``--recipe pretrained`` (SmolLM2): its card, or that there is none yet."""
+    if domain in pretrained_cards():
+        return results_section(f"{domain}-pretrained")
+    return (f"No committed card of `foundry {domain} pipeline --recipe pretrained` yet; its smoke preset runs on the "
+            "real model (`--preset smoke`).")
+
+
+def pretrained_summary_section() -> str:
+    """The main README's table of the pretrained (SmolLM2) cards: base -> SFT -> RL on the primary metric."""
+    lines = ["| domain | held-out split (n) | primary metric | base (zero-shot) | SFT (LoRA) | last stage | over seeds: "
+             "base → SFT → last | wall time |", "|---|---|---|---:|---:|---:|---|---|"]
+    for d in pretrained_cards():
+        card = f"{d}-pretrained"
+        folder = os.path.join(ROOT, "cards", card)
+        res = json.load(open(os.path.join(folder, "results.json")))["stages"]
+        run = json.load(open(os.path.join(folder, "run.json")))
+        first = next(iter(res.values()))
+        primary, last = first["primary"], list(res)[-1]
+        seeds = _seeds(card)
+        over = "–"
+        if seeds and seeds["primary"] == primary:
+            over = " → ".join(_spread(x) for x in seeds["stages"].values()) + f" ({_n_seeds(seeds)} seeds)"
+        cells = [_fmt(res[s]["metrics"].get(primary)) if s in res else "–" for s in ("base", "sft")]
+        lines.append(f"| [{d}](cards/{card}/README.md) | {first['suite']} {first.get('split', 'test')} ({first['n']}) | "
+                     f"{primary} | " + " | ".join(cells) + f" | {_fmt(res[last]['metrics'].get(primary))} ({last}) | "
+                     f"{over} | {run['seconds'] // 60} min {run['seconds'] % 60} s"
+                     + (f" ({run['note']})" if run.get("note") else "") + " |")
+    return "\n".join(lines)
+
+
 def fill(text: str, name: str, body: str) -> str:
     begin, end = f"<!-- cards:{name} begin -->", f"<!-- cards:{name} end -->"
     pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
@@ -159,13 +196,14 @@ def main() -> int:
         path = os.path.join(ROOT, "domains", d, "README.md")
         text = open(path, encoding="utf-8").read()
         new = fill(fill(text, "results", results_section(d)), "audit", audit_section(d))
+        new = fill(new, "pretrained", pretrained_section(d))
         if new != text:
             stale.append(path)
             if not check:
                 open(path, "w", encoding="utf-8").write(new)
     path = os.path.join(ROOT, "README.md")
     text = open(path, encoding="utf-8").read()
-    new = fill(text, "summary", summary_section())
+    new = fill(fill(text, "summary", summary_section()), "pretrained", pretrained_summary_section())
     if new != text:
         stale.append(path)
         if not check:

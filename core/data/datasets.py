@@ -7,7 +7,6 @@ import os
 
 from r1_foundry.core.util.errors import FoundryError
 
-
 # R1's layout, stated to a pretrained model (DeepSeek-R1's template asks for reasoning in
 # <think> and the answer in <answer>); the domain's ``answer_form`` says what goes in the answer.
 R1_SYSTEM = ("Reason step by step inside <think> </think>, then give the final answer inside "

@@ -52,8 +52,11 @@ def render_prompts(tokenizer, prompts: list) -> list[str]:
 
 
 def generate_hf(model, tokenizer, prompts: list, *, max_new_tokens: int, batch_size: int = 32, num_samples: int = 1,
-                temperature: float = 1.0, progress: bool = True) -> list[list[str]]:
-    """``num_samples`` completions per prompt (greedy when 1), in the input order."""
+                temperature: float = 1.0, progress: bool = True, cache: str | None = None,
+                stop: list[str] | None = None) -> list[list[str]]:
+    """``num_samples`` completions per prompt (greedy when 1), in the input order. ``cache``: a
+    transformers ``cache_implementation`` (``"static"``); ``stop``: strings that end a sequence
+    (``stop_strings``; the text after them is never generated). bench/generation.py measures both."""
     import torch
     from tqdm.auto import tqdm
 
@@ -73,6 +76,8 @@ def generate_hf(model, tokenizer, prompts: list, *, max_new_tokens: int, batch_s
                 **enc, max_new_tokens=max_new_tokens, do_sample=sample, num_return_sequences=num_samples,
                 temperature=temperature if sample else None, top_p=None, top_k=None,
                 pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
+                **({"cache_implementation": cache} if cache else {}),
+                **({"stop_strings": stop, "tokenizer": tokenizer} if stop else {}),
             )
             new = out[:, enc["input_ids"].shape[1]:]
             decoded = tokenizer.batch_decode(new, skip_special_tokens=True)

@@ -163,7 +163,11 @@ def data_description(recipe, rows: dict | None = None) -> str:
     return desc + ("; " + ", ".join(f"{k}: {n} rows" for k, n in rows.items()) if rows else "") + "."
 
 
+BASE_LINE = "\nThe `base` row is the starting model, evaluated zero-shot on the same split before any stage."
+
+
 def write_card(*, run_dir: str, recipe, results: dict, base_model: str, data_desc: str, push_to_hub: str | None = None,
+               base_note: str = "",
                limitations: str = "", intended_use: str = "", notice: str = "", misuse: str = "",
                tradeoff: dict | None = None, sections: dict | None = None) -> str:
     """Write ``run_dir/README.md`` and ``run_dir/reward_curve.png`` (and ``tradeoff.png`` when the
@@ -208,7 +212,7 @@ A {recipe.domain} reasoning model trained with [R1 Foundry](https://pypi.org/pro
 {" → ".join(s.kind.upper() for s in recipe.stages)}. The final weights are in `{final}/`.
 
 ## Base model
-`{base_model}`
+`{base_model}`{(" " + base_note) if base_note else ""}
 
 ## Data
 {data_desc}
@@ -224,7 +228,7 @@ Seed {recipe.seed}. Each stage starts from the previous stage's output.
 
 ## Evaluation
 Measured by this run on the held-out `{split}` split (suite `{recipe.eval.suite}`, {decoding(recipe.eval)}).
-Per-bucket tables are in `eval/<stage>/results.md`.
+Per-bucket tables are in `eval/<stage>/results.md`.{BASE_LINE if "base" in results else ""}
 {SINGLE_RUN.format(seed=recipe.seed)}
 
 {_results_table(results)}

@@ -21,7 +21,7 @@ import time
 
 from r1_foundry.core.data.datasets import build_data, corpus, load_data, split_of
 from r1_foundry.core.evaluation.runner import run_eval
-from r1_foundry.core.modeling.models import SIZES, build_scratch_model, resolve_model, train_tokenizer
+from r1_foundry.core.modeling.models import SIZES, build_scratch_model, check_model_ref, resolve_model, train_tokenizer
 from r1_foundry.core.schema.domain import get_domain
 from r1_foundry.core.schema.recipe import Recipe, validate_stage_args
 from r1_foundry.core.stages.runner import run_stage, seed_everything
@@ -99,6 +99,8 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
     for s in recipe.stages:
         validate_stage_args(s)
     domain.suite(recipe.eval.suite)
+    if recipe.model.name not in SIZES:
+        check_model_ref(recipe.model.name)  # a missing package or path fails before any data is built
     seed_everything(recipe.seed)
     main = is_main_process()  # under accelerate launch only rank 0 writes data, evals and the card
     os.makedirs(out, exist_ok=True)
@@ -140,7 +142,12 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
         barrier()
     if not main:
         return results
-    card = write_card(run_dir=out, recipe=recipe, results=results, base_model=recipe.model.name,
+    from r1_foundry.core.modeling.pretrained import PRETRAINED
+
+    named = PRETRAINED.get(recipe.model.name)
+    base_model = named.hub_id if named else recipe.model.name
+    base_note = f"`model.name: {recipe.model.name}`: {named.about} ({named.license})." if named else ""
+    card = write_card(run_dir=out, recipe=recipe, results=results, base_model=base_model, base_note=base_note,
                       data_desc=data_description(recipe, {k: len(v) for k, v in ds.items()}), push_to_hub=push_to_hub,
                       **domain_card_args(domain, recipe))
     console.print(tag("done:", "green"), f"card {card}, results {results_path}")

@@ -54,6 +54,12 @@ def report() -> list[str]:
     else:
         lines.append("flash-attn: not installed => PyTorch SDPA attention (optional on CUDA GPUs: "
                      "pip install flash-attn --no-build-isolation)")
+    from r1_foundry.core.modeling import pretrained
+
+    lines.append(f"gguf: {'installed' if importlib.util.find_spec('gguf') else 'not installed'} "
+                 "(reads .gguf checkpoints; pip install 'r1-foundry[pretrained]')")
+    for name in pretrained.PRETRAINED:
+        lines.append(f"model {name}: {pretrained.status(name)}")
     for mod in ("trl", "transformers", "peft", "accelerate", "datasets"):
         spec = importlib.util.find_spec(mod)
         if spec:

@@ -1,11 +1,12 @@
 """``foundry ls`` and ``foundry <domain> ls``: rewards, reward presets, builders, suites and recipes;
-``foundry ls`` also names any domain that failed to load."""
+``foundry ls`` also lists the model names (with the named pretrained models' install state) and names
+any domain that failed to load."""
 
 from __future__ import annotations
 
 import typer
 
-from r1_foundry.core.cli.common import err, friendly, out, print_domain, tag
+from r1_foundry.core.cli.common import err, friendly, out, print_domain, print_models, tag
 
 
 def register(app: typer.Typer, domain) -> None:
@@ -29,5 +30,6 @@ def register_root(root: typer.Typer) -> None:
             return
         for domain in discover().values():
             print_domain(domain)
+        print_models()
         for name, why in BROKEN.items():
             err.print(tag(f"domain {name} failed to load:", "red"), why)

@@ -26,7 +26,7 @@ def test_smoke_pipeline_is_fast_and_complete(smoke_run):
 def test_results_have_every_metric_and_the_card_agrees(smoke_run):
     out, _ = smoke_run
     results = json.load(open(os.path.join(out, "eval", "results.json")))["stages"]
-    assert set(results) == {"sft", "grpo"}
+    assert set(results) == {"base", "sft", "grpo"}
     for r in results.values():
         m = r["metrics"]
         for key in ("correct", "valid", "exact", "morgan", "maccs", "rdk", "constraints", "bleu4", "rougeL"):

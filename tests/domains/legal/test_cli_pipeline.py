@@ -62,7 +62,7 @@ def test_reward_verb_and_bad_input(tmp_path):
 def test_smoke_pipeline(tmp_path_factory):
     out, _ = run_smoke_pipeline("legal", tmp_path_factory)
     results = json.load(open(os.path.join(out, "eval", "results.json")))["stages"]
-    assert set(results) == {"sft", "grpo"}
+    assert set(results) == {"base", "sft", "grpo"}
     for r in results.values():
         for key in ("correct", "mbe_acc", "rule_acc", "classify_acc", "balanced_acc", "parse_fail", "layout_ok", "irac"):
             assert r["metrics"][key] is not None, key
@@ -85,5 +85,5 @@ def test_bar_llama_recipe_is_sft_only_lora(tmp_path):
               f"data.args.path={fixture}", "data.args.test_share=0.5", "data.args.layout=markdown", "model.vocab_size=400")
     assert res.exit_code == 0, res.output
     results = json.load(open(out / "eval" / "results.json"))["stages"]
-    assert list(results) == ["sft"] and results["sft"]["n"] == 1 and results["sft"]["metrics"]["mbe_acc"] is not None
+    assert list(results) == ["base", "sft"] and results["sft"]["n"] == 1 and results["sft"]["metrics"]["mbe_acc"] is not None
     assert "lora" in open(out / "README.md").read().lower()

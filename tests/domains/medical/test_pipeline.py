@@ -30,7 +30,7 @@ def test_smoke_pipeline_is_fast_and_complete(smoke_run):
 def test_results_card_and_notice(smoke_run):
     out, _ = smoke_run
     results = json.load(open(os.path.join(out, "eval", "results.json")))["stages"]
-    assert set(results) == {"sft", "grpo"}
+    assert set(results) == {"base", "sft", "grpo"}
     for r in results.values():
         m = r["metrics"]
         for key in ("correct", "mcq_acc", "ynm_acc", "calc_ok", "hit5", "mrr", "recall5", "parse_fail", "consistency"):

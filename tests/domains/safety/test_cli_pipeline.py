@@ -59,7 +59,7 @@ def test_reward_verb_and_bad_input(tmp_path):
 def test_smoke_pipeline(tmp_path_factory):
     out, _ = run_smoke_pipeline("safety", tmp_path_factory)
     results = json.load(open(os.path.join(out, "eval", "results.json")))["stages"]
-    assert set(results) == {"sft", "grpo"}
+    assert set(results) == {"base", "sft", "grpo"}
     for r in results.values():
         m = r["metrics"]
         for key in ("correct", "harmful_refusal", "full_over_refusal", "partial_over_refusal", "compliance",

@@ -29,7 +29,7 @@ def test_smoke_pipeline_is_fast_and_complete(smoke_run):
 def test_card_metadata_equals_results(smoke_run):
     out, _ = smoke_run
     results = json.load(open(os.path.join(out, "eval", "results.json")))["stages"]
-    assert set(results) == {"sft", "self-dpo"}
+    assert set(results) == {"base", "sft", "self-dpo"}
     card = ModelCard.load(os.path.join(out, "README.md"))
     evals = card.data.eval_results
     got = {(e.metric_name, e.metric_value) for e in evals}
