@@ -184,6 +184,48 @@ def weights_dtype(dtype: str = "auto", *, adapters: bool = False, training: bool
     return torch.float32 if training and not adapters else torch.bfloat16
 
 
+def adapter_base(path: str) -> str:
+    """The model a peft adapter folder was trained on. A stage that trains LoRA on an earlier stage's
+    adapter records that stage's folder (relative to its own when both sit in one run folder, so a
+    run can be moved): its weights are the base's plus every adapter down the chain."""
+    with open(os.path.join(path, "adapter_config.json")) as fh:
+        ref = json.load(fh).get("base_model_name_or_path") or ""
+    local = os.path.normpath(os.path.join(path, ref))
+    return local if ref and not os.path.isabs(ref) and os.path.isdir(local) else ref
+
+
+def merged_adapter(path: str, dtype, _depth: int = 0):
+    """A full model from an adapter folder: its base (itself loaded this way when it is an adapter
+    folder) with the adapter merged in."""
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    if _depth > 16:
+        raise FoundryError(f"{path}: more than 16 chained adapters (a cycle in base_model_name_or_path?)")
+    base_ref = resolve_model(adapter_base(path))
+    if os.path.isfile(os.path.join(base_ref, "adapter_config.json")):
+        base = merged_adapter(base_ref, dtype, _depth + 1)
+    else:
+        base = AutoModelForCausalLM.from_pretrained(base_ref, dtype=dtype)
+    return PeftModel.from_pretrained(base, path).merge_and_unload()
+
+
+def record_adapter_base(out_dir: str, source: str) -> None:
+    """After a LoRA stage: name the model it started from (``source``, perhaps itself an adapter
+    folder) as the adapter's base, instead of the root model peft writes, so loading the stage gets
+    every earlier stage's weights too (:func:`merged_adapter`)."""
+    cfg = os.path.join(out_dir, "adapter_config.json")
+    if not os.path.isfile(cfg) or not os.path.isdir(source):
+        return
+    src, out = os.path.abspath(source), os.path.abspath(out_dir)
+    same_run = os.path.dirname(src) == os.path.dirname(out)
+    with open(cfg) as fh:
+        data = json.load(fh)
+    data["base_model_name_or_path"] = os.path.relpath(src, out) if same_run else src
+    with open(cfg, "w") as fh:
+        json.dump(data, fh, indent=2)
+
+
 def load_model(path: str, *, lora: bool = False, qlora: bool = False, lora_r: int = 16, lora_alpha: int = 32,
                dtype: str = "auto", training: bool = True):
     """Load a causal LM for training. Returns ``(model, tokenizer, peft_config or None)``.
@@ -208,9 +250,7 @@ def load_model(path: str, *, lora: bool = False, qlora: bool = False, lora_r: in
         )
         kwargs["device_map"] = {"": 0} if cuda else "cpu"
     if os.path.isfile(os.path.join(path, "adapter_config.json")):
-        from peft import AutoPeftModelForCausalLM
-
-        model = AutoPeftModelForCausalLM.from_pretrained(path, dtype=kwargs["dtype"]).merge_and_unload()
+        model = merged_adapter(path, kwargs["dtype"])
     else:
         model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
     tokenizer = load_tokenizer(path)

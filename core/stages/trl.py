@@ -63,6 +63,9 @@ def _finish(trainer, tokenizer, out_dir: str, kind: str, source: str) -> str:
     if not trainer.is_world_process_zero():
         return out_dir
     tokenizer.save_pretrained(out_dir)
+    from r1_foundry.core.modeling.models import record_adapter_base
+
+    record_adapter_base(out_dir, source)  # a LoRA stage on an earlier LoRA stage keeps that stage's weights
     marker = os.path.join(source, "foundry.json")
     if os.path.isfile(marker):  # keep the "load with PreTrainedTokenizerFast" hint
         shutil.copy(marker, os.path.join(out_dir, "foundry.json"))
