@@ -52,7 +52,7 @@ def arm(kind: str, model: str, steps: int, batch: int) -> dict:
                          peft_config=peft, callbacks=[Timer()])
     trainer.train()
     losses = [r["loss"] for r in trainer.state.log_history if "loss" in r]
-    linear = type(model_obj.base_model.model.model.layers[0].self_attn.q_proj.base_layer).__name__
+    linear = next(type(m).__name__ for n, m in trainer.model.named_modules() if n.endswith("q_proj.base_layer"))
     return {"arm": kind, "load_s": round(load_s, 1), "step_s": [round(t, 2) for t in times],
             "median_step_s": round(sorted(times[1:] or times)[len(times[1:] or times) // 2], 2),
             "first_loss": losses[0], "last_loss": losses[-1], "base_linear": linear,

@@ -102,9 +102,11 @@ def generate(model_path: str, prompts: list, *, max_new_tokens: int, backend: st
              num_samples: int = 1, temperature: float = 1.0) -> list[list[str]]:
     """Load ``model_path`` and generate with the chosen backend (:func:`pick_backend`): the one
     entry point of the eval runner and of the methods that sample the model (core.methods)."""
-    from r1_foundry.core.modeling.models import load_for_generation, load_tokenizer, resolve_model
+    from r1_foundry.core.modeling import pretrained
+    from r1_foundry.core.modeling.models import load_for_generation, load_tokenizer
 
-    model_path = resolve_model(model_path)
+    if pretrained.is_pretrained_ref(model_path):  # a named model or GGUF file: its built folder
+        model_path = pretrained.ensure(model_path)
     if pick_backend(backend) == "vllm":
         return generate_vllm(model_path, load_tokenizer(model_path), prompts, max_new_tokens=max_new_tokens,
                              num_samples=num_samples, temperature=temperature)

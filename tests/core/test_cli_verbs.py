@@ -22,7 +22,8 @@ def test_every_verb_module_registers():
 
 def test_validate_run_checks_every_recipe_and_preset():
     checked = dict(validate_verb.run(get_domain("sql")))
-    assert {p.rsplit("/", 1)[-1] for p in checked} == {"default.yaml", "dpo.yaml", "grpo.yaml"}
+    assert {p.rsplit("/", 1)[-1] for p in checked} == {"default.yaml", "dpo.yaml", "grpo.yaml", "pretrained.yaml",
+                                                              "zero.yaml"}
     assert all("smoke" in presets for presets in checked.values())
     with pytest.raises(FoundryError, match="unknown recipe"):
         validate_verb.run(get_domain("sql"), ["no-such-recipe"])

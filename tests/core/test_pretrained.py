@@ -50,6 +50,10 @@ def test_a_gguf_path_is_built_once_per_file(monkeypatch, tmp_path):
     assert os.path.dirname(first) == str(tmp_path / "cache") and os.path.basename(first).startswith("gguf-m-")
     with pytest.raises(FoundryError, match="GGUF file not found"):
         check_model_ref(str(tmp_path / "missing.gguf"))
+    assert resolve_model(str(tmp_path)) == first  # a folder holding one GGUF file and no config.json
+    (tmp_path / "other.gguf").write_bytes(b"GGUF")
+    with pytest.raises(FoundryError, match="holds 2 GGUF files"):
+        resolve_model(str(tmp_path))
 
 
 def _prompts():
@@ -134,14 +138,19 @@ def test_sft_loss_falls_on_the_completion_only(smollm2, tmp_path):
 @pytest.mark.parametrize("domain", ["sql", "medical"])
 def test_pretrained_recipe_smoke_on_the_real_model(domain, smollm2, tmp_path):
     """``foundry <domain> pipeline --recipe pretrained --preset smoke``: base -> LoRA SFT -> GRPO on SmolLM2."""
+    import time
+
     from huggingface_hub import ModelCard
     from typer.testing import CliRunner
 
     from r1_foundry.core.cli.app import build_root
+    from tests.conftest import SMOKE_BUDGET_S
 
     out = str(tmp_path / "run")
+    start = time.perf_counter()
     res = CliRunner().invoke(build_root(), [domain, "pipeline", "--recipe", "pretrained", "--preset", "smoke", "--out", out])
     assert res.exit_code == 0, res.output + repr(res.exception)
+    assert time.perf_counter() - start < SMOKE_BUDGET_S  # 35-60 s on 2 idle cores
     results = json.load(open(os.path.join(out, "eval", "results.json")))["stages"]
     assert list(results) == ["base", "sft", "grpo"]
     assert os.path.isfile(os.path.join(out, "sft", "adapter_config.json"))  # LoRA over the real weights
