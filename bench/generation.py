@@ -7,6 +7,7 @@ Arms (greedy, same prompts, same batch size, same ``max_new_tokens``):
   ours+static  the same with a static KV cache (``cache_implementation="static"``)
   ours+stop    the same, stopping each sequence at ``</answer>`` (``stop_strings``): changes the text
                after the answer (so not the eval default), shown for what it would save
+  ours@2b      ours at twice the batch size (``eval.batch_size``): CPU throughput grows with the batch
 
 Every arm's tokens are counted from its own outputs; the ratio is tokens/s against ``plain``.
 Identical greedy outputs between arms are counted too (batch composition may flip a few).
@@ -62,7 +63,7 @@ def main():
     ap.add_argument("--n", type=int, default=64)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--max-new-tokens", type=int, default=64)
-    ap.add_argument("--arms", default="plain,ours,ours+static,ours+stop")
+    ap.add_argument("--arms", default="plain,ours,ours+static,ours+stop,ours@2b")
     ap.add_argument("--rounds", type=int, default=2, help="arms alternate this many times; each arm's best round counts")
     ap.add_argument("--json", help="also write the figures here")
     args = ap.parse_args()
@@ -81,6 +82,7 @@ def main():
         "ours": lambda: [o[0] for o in generate_hf(model, tok, prompts, **kw)],
         "ours+static": lambda: [o[0] for o in generate_hf(model, tok, prompts, cache="static", **kw)],
         "ours+stop": lambda: [o[0] for o in generate_hf(model, tok, prompts, stop=["</answer>"], **kw)],
+        "ours@2b": lambda: [o[0] for o in generate_hf(model, tok, prompts, **{**kw, "batch_size": 2 * args.batch})],
     }
     plain(model, tok, prompts[:2], batch=2, max_new_tokens=4)  # warm-up (allocator, kernels)
     rows, outputs = {}, {}

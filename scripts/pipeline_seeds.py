@@ -11,7 +11,7 @@ Each run folder is ``foundry <domain> pipeline --recipe R seed=S --out DIR``; ev
 in a run becomes a row (arm = stage name, value = the suite's primary metric). ``--links`` lays the
 runs out as ``<links>/s<seed>/<stage>`` -> run folder, which ``card_seeds.py --runs`` reads for
 every metric. A run whose recipe differs from seed 0's in anything but the seed (and ``eval.base``)
-is refused.
+is refused (notes aside).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def _recipe(run: str) -> dict:
     with open(os.path.join(run, "recipe.yaml")) as fh:
         tree = yaml.safe_load(fh)
     tree.pop("seed", None)
+    tree.pop("notes", None)  # free text
     tree.get("eval", {}).pop("base", None)  # later seeds may skip the (identical, greedy) base eval
     return tree
 
