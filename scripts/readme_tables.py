@@ -125,8 +125,8 @@ def audit_section(domain: str) -> str:
 
 def summary_section() -> str:
     """The main README's table: each domain's primary metric per stage, from its committed card."""
-    lines = ["| domain | held-out split (n) | primary metric | SFT | last stage | over seeds: SFT → last stage | "
-             "pipeline wall time |", "|---|---|---|---:|---:|---|---|"]
+    lines = ["| domain | held-out split (n) | primary metric | base | SFT | last stage | over seeds: SFT → last stage | "
+             "pipeline wall time |", "|---|---|---|---:|---:|---:|---|---|"]
     for d in DOMAINS:
         folder = os.path.join(ROOT, "cards", d)
         res = json.load(open(os.path.join(folder, "results.json")))["stages"]
@@ -138,8 +138,8 @@ def summary_section() -> str:
         over = "–"
         if seeds and seeds["primary"] == primary:
             over = " → ".join(_spread(x) for x in seeds["stages"].values()) + f" ({_n_seeds(seeds)} seeds)"
-        cells = [_fmt(res["sft"]["metrics"].get(primary)) if "sft" in res else "–",
-                 f"{_fmt(res[last]['metrics'].get(primary))} ({last})", over]
+        cells = [_fmt(res[s]["metrics"].get(primary)) if s in res else "–" for s in ("base", "sft")]
+        cells += [f"{_fmt(res[last]['metrics'].get(primary))} ({last})", over]
         lines.append(f"| [{d}](cards/{d}/README.md) | {first['suite']} {first.get('split', 'test')} ({first['n']}) | "
                      f"{primary} | " + " | ".join(cells) + f" | {run['seconds'] // 60} min {run['seconds'] % 60} s"
                      + (f" ({run['note']})" if run.get("note") else "") + " |")
