@@ -161,7 +161,7 @@ def pretrained_section(domain: str) -> str:
 def pretrained_summary_section() -> str:
     """The main README's table of the pretrained (SmolLM2) cards: base -> SFT -> RL on the primary metric."""
     lines = ["| domain | held-out split (n) | primary metric | base (zero-shot) | SFT (LoRA) | last stage | over seeds: "
-             "base → SFT → last | wall time |", "|---|---|---|---:|---:|---:|---|---|"]
+             "SFT → last | wall time |", "|---|---|---|---:|---:|---:|---|---|"]
     for d in pretrained_cards():
         card = f"{d}-pretrained"
         folder = os.path.join(ROOT, "cards", card)
