@@ -104,23 +104,27 @@ def _portable(example: dict, data_dir: str, out_dir: str, copied: dict) -> dict:
     return ex
 
 
+# The entry points are fixed source: everything that varies (domain, rewards, weights, recipe, the
+# command, the output folder, the reward range) is one JSON string literal, written with repr(), so
+# no path or recipe value is ever spliced into code (a quote or a newline in --out stays data).
 ENTRY = {
-    "verl": '''"""verl reward entry point for R1 Foundry's {domain} rewards, written by
-`{command}`.
+    "verl": '''"""verl reward entry point for R1 Foundry's rewards, written by `foundry <domain> export`.
 
-    custom_reward_function.path={out}/reward_verl.py custom_reward_function.name=compute_score
+    custom_reward_function.path=<this file> custom_reward_function.name=compute_score
 
-Rewards (the GRPO stage of recipe '{recipe}', weights frozen here): {names}.
-compute_score returns the weighted total, the number `foundry {domain} reward` gives.
-Needs R1 Foundry on every worker: pip install 'r1-foundry{extra}'.
+CONFIG (below) names the domain, the GRPO stage's rewards and their frozen weights, the recipe and
+the command that wrote this file. compute_score returns the weighted total, the number
+`foundry <domain> reward` gives. Needs R1 Foundry (and the domain's extra) on every worker.
 """
 
+import json
 import os
 
 from r1_foundry.core.pipeline.export import Scorer
 
-SPEC = {spec}
-_SCORER = Scorer({domain!r}, SPEC, base_dir=os.path.dirname(os.path.abspath(__file__)))
+CONFIG = json.loads(@CONFIG@)
+SPEC = CONFIG["spec"]
+_SCORER = Scorer(CONFIG["domain"], SPEC, base_dir=os.path.dirname(os.path.abspath(__file__)))
 
 
 def compute_score(data_source, solution_str, ground_truth, extra_info=None):
@@ -132,40 +136,46 @@ def compute_score_batch(data_sources, solution_strs, ground_truths, extra_infos=
     one call per batch, so SQL's sandbox runs every query of it in one message."""
     return [r["total"] for r in _SCORER.rows(list(solution_strs), list(ground_truths))]
 ''',
-    "openrlhf": '''"""OpenRLHF reward entry point for R1 Foundry's {domain} rewards, written by
-`{command}`.
+    "openrlhf": '''"""OpenRLHF reward entry point for R1 Foundry's rewards, written by `foundry <domain> export`.
 
-    --remote_rm_url {out}/reward_openrlhf.py --prompt_data {out}/train.jsonl
+    --remote_rm_url <this file> --prompt_data <its folder>/train.jsonl
     --input_key input --label_key label --apply_chat_template
 
-Rewards (the GRPO stage of recipe '{recipe}', weights frozen here): {names}.
-``rewards`` is the weighted total, the number `foundry {domain} reward` gives; ``scores`` is it
-scaled to [0, 1] by the preset's range [{low}, {high}] (for OpenRLHF's dynamic filtering);
-``extra_logs`` holds each component where it applied to the whole batch.
-Needs R1 Foundry on every worker: pip install 'r1-foundry{extra}'.
+CONFIG (below) names the domain, the GRPO stage's rewards and their frozen weights, the recipe, the
+command that wrote this file and the preset's total range [low, high]. ``rewards`` is the weighted
+total, the number `foundry <domain> reward` gives; ``scores`` is it scaled to [0, 1] by that range
+(for OpenRLHF's dynamic filtering); ``extra_logs`` holds each component where it applied to the
+whole batch. Needs R1 Foundry (and the domain's extra) on every worker.
 """
 
+import json
 import os
 
 import torch
 
 from r1_foundry.core.pipeline.export import Scorer
 
-SPEC = {spec}
-_SCORER = Scorer({domain!r}, SPEC, base_dir=os.path.dirname(os.path.abspath(__file__)))
+CONFIG = json.loads(@CONFIG@)
+SPEC = CONFIG["spec"]
+_SCORER = Scorer(CONFIG["domain"], SPEC, base_dir=os.path.dirname(os.path.abspath(__file__)))
 
 
 def reward_func(queries, prompts, labels):
     responses = [q[len(p):] if q.startswith(p) else q for q, p in zip(queries, prompts)]
     rows = _SCORER.rows(responses, labels)
     totals = [r["total"] for r in rows]
-    logs = {{k: torch.tensor([r[k] for r in rows], dtype=torch.float32) for k in rows[0]
-             if k != "total" and not k.endswith("/reason") and all(isinstance(r[k], (int, float)) for r in rows)}}
-    return {{"rewards": torch.tensor(totals, dtype=torch.float32),
+    logs = {k: torch.tensor([r[k] for r in rows], dtype=torch.float32) for k in rows[0]
+            if k != "total" and not k.endswith("/reason") and all(isinstance(r[k], (int, float)) for r in rows)}
+    return {"rewards": torch.tensor(totals, dtype=torch.float32),
             "scores": torch.tensor([_SCORER.scaled(t) for t in totals], dtype=torch.float32),
-            "extra_logs": logs}}
+            "extra_logs": logs}
 ''',
 }
+
+
+def entry_source(fmt: str, config: dict) -> str:
+    """The entry point's source: the fixed template with ``config`` as one JSON string literal."""
+    return ENTRY[fmt].replace("@CONFIG@", repr(json.dumps(config, ensure_ascii=True, default=str)))
 
 
 def export(domain, recipe, data_dir: str, fmt: str, out_dir: str, *, recipe_name: str = "default",
@@ -215,10 +225,10 @@ def export(domain, recipe, data_dir: str, fmt: str, out_dir: str, *, recipe_name
         written.append(path)
         counts[name] = len(rows)
     extra = f"[{domain.extra}]" if domain.extra else ""
-    entry = ENTRY[fmt].format(domain=domain.name, command=command or f"foundry {domain.name} export --format {fmt}",
-                              out=os.path.abspath(out_dir), recipe=recipe_name, spec=repr(spec),
-                              names=", ".join(f"{x['name']} x {x['weight']}" for x in spec), extra=extra,
-                              low=f"{lo:g}", high=f"{hi:g}")
+    entry = entry_source(fmt, {
+        "domain": domain.name, "spec": spec, "recipe": recipe_name, "out": os.path.abspath(out_dir),
+        "command": command or f"foundry {domain.name} export --format {fmt}", "low": lo, "high": hi,
+        "install": f"pip install 'r1-foundry{extra}'"})
     entry_path = os.path.join(out_dir, f"reward_{fmt}.py")
     from r1_foundry.core.util.io import atomic_write
 

@@ -73,6 +73,17 @@ class DataSpec:
                 "<think>, answer in <answer>, in the domain's answer form; for pretrained models) or the text itself"})
 
 
+# A stage's name becomes RUN/<name> and RUN/eval/<name>: one path component of these characters.
+STAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def check_stage_name(name: str) -> None:
+    """A recipe is shared as a file, so it is input: a stage name may not point outside the run."""
+    if not isinstance(name, str) or not STAGE_NAME.match(name) or ".." in name:
+        raise FoundryError(f"stage name {name!r}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter "
+                           "or digit (it becomes the folder RUN/<name>)")
+
+
 @dataclass
 class StageSpec:
     name: str = field(default="", metadata={"help": "stage name; its output goes to RUN/<name>"})
@@ -105,6 +116,7 @@ class StageSpec:
     def __post_init__(self):
         kind = get_kind(self.kind, f"stage '{self.name}': ")
         self.name = self.name or self.kind
+        check_stage_name(self.name)
         self.split = self.split or kind.split
         self.options = kind.read_options(self)  # typed (Sampling, KL, Merge); not a field: recipe.yaml keeps the mapping
 

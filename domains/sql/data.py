@@ -23,6 +23,7 @@ from r1_foundry.core.data import hub
 from r1_foundry.core.util.errors import FoundryError
 from r1_foundry.domains.sql import hardness, synth, templates
 from r1_foundry.domains.sql.sandbox import Executor
+from r1_foundry.domains.sql.sqlworker import ro_uri
 
 SYSTEM_HINT = "Answer with <think>reasoning</think> then <answer>one SQLite query</answer>."
 
@@ -42,7 +43,7 @@ def make_completion(sql: str, rationale: str) -> list[dict]:
 def _column_values(db_path: str) -> dict:
     import sqlite3
 
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn = sqlite3.connect(ro_uri(db_path), uri=True)
     values = {}
     try:
         for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():

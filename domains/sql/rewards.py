@@ -28,6 +28,7 @@ from r1_foundry.core.rewards.base import Reward, renamed
 from r1_foundry.core.util.errors import FoundryError
 from r1_foundry.domains.sql import verify
 from r1_foundry.domains.sql.sandbox import default_executor
+from r1_foundry.domains.sql.sqlworker import ro_uri
 
 
 class _Reward(Reward):
@@ -199,7 +200,7 @@ def audit_probes(example: dict, gold: str, rng, pool: list[dict]) -> dict:
         every.set("where", None)
         candidates["sql_every_row"] = every.sql(dialect="sqlite")
     try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        conn = sqlite3.connect(ro_uri(db), uri=True)
         gold_rows = verify._norm_rows(conn.execute(sql).fetchall())
     except Exception:
         return {}

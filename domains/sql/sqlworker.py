@@ -52,6 +52,14 @@ def _authorizer(action, arg1, arg2, dbname, source):
     return sqlite3.SQLITE_OK
 
 
+def ro_uri(db_path: str) -> str:
+    """A read-only SQLite URI for a filesystem path, percent-escaped (``pathlib``), so a path with
+    ``#``, ``?`` or ``%`` opens that file and not a truncated one."""
+    import pathlib
+
+    return pathlib.Path(os.path.abspath(db_path)).as_uri() + "?mode=ro"
+
+
 class Runner:
     """Runs statements in this process (the worker), with one read-only connection per database."""
 
@@ -61,7 +69,7 @@ class Runner:
     def _connect(self, db_path: str) -> sqlite3.Connection:
         conn = self._conns.get(db_path)
         if conn is None:
-            uri = "file:" + os.path.abspath(db_path) + "?mode=ro"
+            uri = ro_uri(db_path)
             conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
             conn.execute("PRAGMA query_only = ON")
             # Huge strings/blobs (s || s doubling, randomblob(1e9)) are refused outright.

@@ -24,6 +24,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.domains.sql.sqlworker import ro_uri
 
 # ---------------------------------------------------------------------------- themes
 # A theme has a parent and a child table. Each slot lists (plural, singular) table names or
@@ -175,7 +176,7 @@ def create_database(schema: Schema, path: str, *, seed: int) -> None:
 
 def schema_text(path: str) -> str:
     """The CREATE TABLE statements of a database, as the prompt shows them."""
-    conn = sqlite3.connect(f"file:{os.path.abspath(path)}?mode=ro", uri=True)
+    conn = sqlite3.connect(ro_uri(path), uri=True)
     try:
         rows = conn.execute("SELECT sql FROM sqlite_master WHERE type='table' AND sql IS NOT NULL ORDER BY rowid")
         return "\n".join(r[0] + ";" for r in rows)

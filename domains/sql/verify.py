@@ -39,6 +39,7 @@ from r1_foundry.core.answers.text import (
     has_layout,
 )
 from r1_foundry.domains.sql.sandbox import ExecResult
+from r1_foundry.domains.sql.sqlworker import ro_uri
 
 SEMANTICS = ("spider", "bird")
 DISTINCT = ("keep", "strip")  # spider semantics: keep DISTINCT, or strip it as the official evaluator does
@@ -250,7 +251,7 @@ def schema_key(db_path: str) -> tuple:
     """``((table, ((column, type), ...)), ...)`` of a database, read once (trusted code path)."""
     import sqlite3
 
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn = sqlite3.connect(ro_uri(db_path), uri=True)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         out = []

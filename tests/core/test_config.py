@@ -78,3 +78,30 @@ def test_unknown_trl_field_did_you_mean(tmp_path):
 def test_missing_recipe_file():
     with pytest.raises(FoundryError, match="recipe file not found"):
         load_recipe("/nope/recipe.yaml")
+
+
+@pytest.mark.parametrize("name", ["/some/where", "../x", "a/b", "..", ".hidden", "a b", "x" * 65, "a\\b", ""])
+def test_stage_names_that_would_leave_the_run_folder_are_refused(name, tmp_path):
+    """A stage name is the folder RUN/<name>: a path, '..', or an odd character is one line, before anything runs."""
+    from r1_foundry.core.schema.recipe import StageSpec, check_stage_name
+
+    if name == "":  # an empty name falls back to the kind (sft), which is fine
+        assert StageSpec(name="", kind="sft").name == "sft"
+        return
+    with pytest.raises(FoundryError, match="stage name"):
+        check_stage_name(name)
+    with pytest.raises(FoundryError, match="stage name"):
+        StageSpec(name=name, kind="sft")
+
+
+def test_pipeline_with_a_path_as_stage_name_exits_2_and_writes_nothing(tmp_path):
+    from typer.testing import CliRunner
+
+    from r1_foundry.core.cli.app import build_root
+
+    target = tmp_path / "elsewhere"
+    out = tmp_path / "run"
+    res = CliRunner().invoke(build_root(), ["sql", "pipeline", "--preset", "smoke", "--out", str(out),
+                                            f"stages.sft.name={target}"])
+    assert res.exit_code == 2 and "stage name" in res.output
+    assert not target.exists() and not out.exists()

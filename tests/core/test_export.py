@@ -99,3 +99,36 @@ def test_export_errors(tmp_path):
     missing = runner.invoke(build_root(), ["sql", "export", "--format", "verl", "--data", str(tmp_path / "none"),
                                            "--out", str(tmp_path / "o")])
     assert missing.exit_code == 2 and "no dataset here" in missing.output
+
+
+HOSTILE = ['e"""+str(__import__("os").system("touch PWNED"))+"""', "exp\\xq", "a'b\"c", "new\nline", "{}{0}{x}", "tab\tq\\"]
+
+
+def test_hostile_out_paths_stay_data_in_the_entry_points(tmp_path, monkeypatch):
+    """A quote, a triple quote, a backslash, a newline or braces in --out (or the command) never
+    become code: each entry point imports, runs nothing, keeps the path as data and scores alike."""
+    monkeypatch.chdir(tmp_path)
+    domain = get_domain("finance")
+    recipe = load_recipe(domain.recipe_path("default"), [], "smoke")
+    data = build_data(domain, recipe.data.builder, dict(recipe.data.args), str(tmp_path / "run"))
+    runner = CliRunner()
+    plain = tmp_path / "plain"
+    assert runner.invoke(build_root(), ["finance", "export", "--format", "verl", "--preset", "smoke", "--data", data,
+                                        "--out", str(plain)]).exit_code == 0
+    row = pd.read_parquet(plain / "train.parquet").iloc[0]
+    truth = row["reward_model"]["ground_truth"]
+    want = [_module(plain / "reward_verl.py").compute_score("d", c, truth) for c in ("", "<answer>1</answer>")]
+    for i, name in enumerate(HOSTILE):
+        for fmt in ("verl", "openrlhf"):
+            out = tmp_path / f"h{i}" / name
+            res = runner.invoke(build_root(), ["finance", "export", "--format", fmt, "--preset", "smoke", "--data", data,
+                                               "--out", str(out)])
+            assert res.exit_code == 0, res.output
+            module = _module(out / f"reward_{fmt}.py")
+            assert module.CONFIG["out"] == str(out.resolve()) and name in module.CONFIG["command"]
+            if fmt == "verl":
+                assert [module.compute_score("d", c, truth) for c in ("", "<answer>1</answer>")] == want
+            else:
+                got = module.reward_func(["", "<answer>1</answer>"], ["", ""], [truth, truth])["rewards"].tolist()
+                assert got == pytest.approx(want)
+    assert not list(tmp_path.rglob("PWNED")) and not (tmp_path / "PWNED").exists()

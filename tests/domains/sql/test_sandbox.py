@@ -223,3 +223,24 @@ def test_every_process_gets_its_own_worker_and_none_outlives_its_parent(db_copy,
     time.sleep(0.5)
     for pid in pids:
         assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z", pid
+
+
+@pytest.mark.parametrize("folder", ["run#1", "q?mode=rw", "pct%20x", "sp ace"])
+def test_paths_with_uri_characters_open_the_right_file(folder, tmp_path, shop_db):
+    """The read-only URI is percent-escaped: a run folder named run#1 opens run#1/x.sqlite (not a new
+    empty file 'run'), and a gold answer scores 1 through the sandbox and the verifier alike."""
+    import shutil
+
+    from r1_foundry.domains.sql.verify import check
+
+    d = tmp_path / folder
+    d.mkdir()
+    db = str(d / "x.sqlite")
+    shutil.copy(shop_db, db)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    res = Executor(timeout=2).run(db, "SELECT name FROM customers ORDER BY id")
+    assert res.ok and [r[0] for r in res.rows] == ["ana", "ben", "carl", "dina"]
+    example = {"gold_sql": "SELECT name FROM customers", "db_path": db}
+    verdict = check("<think>t</think><answer>SELECT name FROM customers</answer>", example)
+    assert verdict.executed and all(verdict.match.values())
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no stray database created beside it
