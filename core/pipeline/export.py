@@ -83,13 +83,29 @@ def _resolved_spec(domain, spec) -> list[dict]:
     return [{"weight": 1.0, **item} for item in _normalise(domain, spec)]
 
 
-def _portable(example: dict, data_dir: str, out_dir: str, copied: dict) -> dict:
-    """The example's reference columns; files it points at are copied into OUT/files."""
+def _check_file(path: str, column: str, magic: str, where: str) -> None:
+    """A file a dataset names is copied only when it is a regular file of the kind its column declares."""
+    if os.path.islink(path) or not os.path.isfile(path):
+        raise FoundryError(f"{where}: column '{column}' names {path!r}, which is not a regular file")
+    if magic:
+        with open(path, "rb") as fh:
+            head = fh.read(len(magic))
+        if head != magic.encode("latin-1"):
+            raise FoundryError(f"{where}: column '{column}' names {path!r}, which is not the kind of file the "
+                               f"column holds (its first bytes are not {magic!r})")
+
+
+def _portable(example: dict, data_dir: str, out_dir: str, copied: dict, file_columns: dict | None = None,
+              where: str = "") -> dict:
+    """The example's reference columns; files named by the domain's declared file columns
+    (``Domain.file_columns``, e.g. SQL's ``db_path``) are copied into OUT/files, nothing else is."""
     ex = {}
+    file_columns = file_columns or {}
     for k, v in example.items():
         if k in _SKIP:
             continue
-        if isinstance(v, str) and os.path.isabs(v) and os.path.isfile(v):
+        if k in file_columns and isinstance(v, str) and os.path.isabs(v):
+            _check_file(v, k, file_columns[k], where)
             if v not in copied:
                 name = os.path.basename(v)
                 stem, ext = os.path.splitext(name)
@@ -208,7 +224,9 @@ def export(domain, recipe, data_dir: str, fmt: str, out_dir: str, *, recipe_name
         for i, row in enumerate(part):
             prompt = row["prompt"] if isinstance(row["prompt"], list) else [{"role": "user", "content": str(row["prompt"])}]
             prompt = [{"role": m["role"], "content": m["content"]} for m in prompt]
-            truth = json.dumps(_portable(row, data_dir, out_dir, copied), ensure_ascii=False, default=str)
+            truth = json.dumps(_portable(row, data_dir, out_dir, copied, domain.file_columns,
+                                         f"{data_dir} split {grpo.split if name == 'train' else name} row {i}"),
+                               ensure_ascii=False, default=str)
             if fmt == "verl":
                 rows.append({"data_source": f"r1foundry/{domain.name}", "prompt": prompt, "ability": domain.name,
                              "reward_model": {"style": "rule", "ground_truth": truth},

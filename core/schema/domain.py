@@ -51,6 +51,8 @@ class Domain:
         prediction_readers: format name -> ``"module:function"``; ``f(path) -> (examples,
             completions)`` reads a predictions file of a published format (MolT5's TSV) for
             ``eval --predictions``; every domain also reads our own ``samples.jsonl``.
+        file_columns: column -> the first bytes of the file it names (``""``: any regular file);
+            ``export`` copies these files, and only these, next to the exported data (SQL: ``db_path``).
         answer_form: one sentence on what goes inside ``<answer>`` (a SQLite query, an option
             letter...), stated to the model by ``data.system: r1`` (:func:`r1_foundry.core.data.datasets.system_text`).
         extra: the pip extra of ``r1-foundry`` the domain's rewards need (``sql``: sqlglot; ``chem``:
@@ -79,6 +81,7 @@ class Domain:
     audit_probes: str | None = None
     extra: str = ""
     answer_form: str = ""
+    file_columns: dict[str, str] = field(default_factory=dict)
     _rewards: Registry | None = field(default=None, repr=False)
 
     def reward_registry(self) -> Registry:

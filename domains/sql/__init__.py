@@ -40,6 +40,7 @@ DOMAIN = Domain(
     },
     scorer="r1_foundry.domains.sql.evals:score",
     package_dir=os.path.dirname(__file__),
+    file_columns={"db_path": "SQLite format 3\x00"},
     answer_form="The answer is one SQLite query for the schema given, nothing else.",
     audit_probes="r1_foundry.domains.sql.rewards:audit_probes",
     extend_cli="r1_foundry.domains.sql.cli:extend",

@@ -132,3 +132,35 @@ def test_hostile_out_paths_stay_data_in_the_entry_points(tmp_path, monkeypatch):
                 got = module.reward_func(["", "<answer>1</answer>"], ["", ""], [truth, truth])["rewards"].tolist()
                 assert got == pytest.approx(want)
     assert not list(tmp_path.rglob("PWNED")) and not (tmp_path / "PWNED").exists()
+
+
+def test_export_copies_only_declared_file_columns(tmp_path):
+    """A column that names some file (/etc/hostname, a secret beside the data) is not copied into
+    OUT/files; the declared column (SQL's db_path) is, and only when it is that kind of file."""
+    from datasets import DatasetDict
+
+    domain = get_domain("sql")
+    recipe = load_recipe(domain.recipe_path("grpo"), [], "smoke")
+    data = build_data(domain, recipe.data.builder, dict(recipe.data.args), str(tmp_path / "run"))
+    secret = tmp_path / "secret.txt"
+    secret.write_text("do not copy")
+    ds = load_data(data)
+    ds = DatasetDict({k: v.add_column("note", [str(secret)] * len(v)) for k, v in ds.items()})
+    tampered = str(tmp_path / "tampered")
+    ds.save_to_disk(tampered)
+    runner = CliRunner()
+    out = tmp_path / "out"
+    res = runner.invoke(build_root(), ["sql", "export", "--format", "openrlhf", "--recipe", "grpo", "--preset", "smoke",
+                                       "--data", tampered, "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    copied = sorted(p.name for p in (out / "files").iterdir())
+    assert copied and all(name.endswith(".sqlite") for name in copied) and "secret.txt" not in copied
+    label = json.loads(json.loads(open(out / "train.jsonl").readline())["label"])
+    assert label["note"] == str(secret) and label["db_path"].startswith("files/")
+
+    bad = DatasetDict({k: v.map(lambda ex: {"db_path": str(secret)}) for k, v in ds.items()})
+    bad_dir = str(tmp_path / "bad")
+    bad.save_to_disk(bad_dir)
+    res = runner.invoke(build_root(), ["sql", "export", "--format", "openrlhf", "--recipe", "grpo", "--preset", "smoke",
+                                       "--data", bad_dir, "--out", str(tmp_path / "out2")])
+    assert res.exit_code == 2 and "db_path" in res.output and "row 0" in res.output
