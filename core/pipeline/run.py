@@ -88,6 +88,19 @@ def _record_time(out: str, stage: str, seconds: float) -> None:
     atomic_write(path, json.dumps(times, indent=1))
 
 
+def preflight(recipe: Recipe):
+    """Every check a pipeline can make before it writes anything (stage arguments against their TRL
+    config, the eval suite, the model reference); returns the domain. The pipeline verb calls it
+    before it writes ``recipe.yaml``, so a failing command leaves a run folder as it was."""
+    domain = get_domain(recipe.domain)
+    for s in recipe.stages:
+        validate_stage_args(s)
+    domain.suite(recipe.eval.suite)
+    if recipe.model.name not in SIZES:
+        check_model_ref(recipe.model.name)  # a missing package or path fails before any data is built
+    return domain
+
+
 def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub: str | None = None) -> dict:
     """All stages of ``recipe`` into ``out``; with ``resume`` finished stages are skipped and an
     interrupted one continues from its last checkpoint."""
@@ -95,12 +108,7 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
     from r1_foundry.core.stages.trl import is_done
     from r1_foundry.core.util.launch import barrier, is_main_process
 
-    domain = get_domain(recipe.domain)
-    for s in recipe.stages:
-        validate_stage_args(s)
-    domain.suite(recipe.eval.suite)
-    if recipe.model.name not in SIZES:
-        check_model_ref(recipe.model.name)  # a missing package or path fails before any data is built
+    domain = preflight(recipe)
     seed_everything(recipe.seed)
     main = is_main_process()  # under accelerate launch only rank 0 writes data, evals and the card
     os.makedirs(out, exist_ok=True)

@@ -46,6 +46,12 @@ def read_jsonl(path: str) -> list[dict]:
     return [obj for _, obj in iter_jsonl(path)]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file, so a failure leaves the old file intact."""
     folder = os.path.dirname(os.path.abspath(path))
@@ -54,6 +60,7 @@ def atomic_write(path: str, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a shared run folder needs the user's umask
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

@@ -105,3 +105,23 @@ def test_pipeline_with_a_path_as_stage_name_exits_2_and_writes_nothing(tmp_path)
                                             f"stages.sft.name={target}"])
     assert res.exit_code == 2 and "stage name" in res.output
     assert not target.exists() and not out.exists()
+
+
+def test_a_failing_pipeline_command_writes_nothing_and_keeps_the_run_recipe(tmp_path):
+    """A mistyped TRL argument exits 2 before recipe.yaml is written: a new folder stays empty (so the
+    corrected command is not refused), and --resume on an existing run leaves its recipe.yaml as it was."""
+    from typer.testing import CliRunner
+
+    from r1_foundry.core.cli.app import build_root
+
+    runner = CliRunner()
+    fresh = tmp_path / "fresh"
+    res = runner.invoke(build_root(), ["medical", "pipeline", "--preset", "smoke", "--out", str(fresh),
+                                       "stages.sft.args.max_stepz=3"])
+    assert res.exit_code == 2 and "max_stepz" in res.output and not fresh.exists()
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "recipe.yaml").write_text("domain: medical\n# the run that happened\n")
+    res = runner.invoke(build_root(), ["medical", "pipeline", "--preset", "smoke", "--out", str(old), "--resume",
+                                       "stages.sft.args.max_stepz=3"])
+    assert res.exit_code == 2 and (old / "recipe.yaml").read_text() == "domain: medical\n# the run that happened\n"

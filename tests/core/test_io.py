@@ -26,3 +26,18 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path, monkeypatch):
         atomic_write(str(p), "new")
     assert p.read_text() == "old"
     assert [f.name for f in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_atomic_write_keeps_the_users_umask(tmp_path):
+    """Files written through a temporary file get 0666 & ~umask (a team can read a shared run), not mkstemp's 0600."""
+    import os
+    import stat
+
+    from r1_foundry.core.util.io import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        atomic_write(str(tmp_path / "results.json"), "{}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "results.json").st_mode) == 0o644

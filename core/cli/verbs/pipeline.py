@@ -27,10 +27,11 @@ def run(domain, out_dir: str, recipe: str = "default", preset: str | None = None
         overwrite: bool = False, push_to_hub: str | None = None, launcher: str | None = None,
         num_processes: int | None = None, overrides=()) -> dict | None:
     """The pipeline's results per stage (None on the ranks other than 0 of a launch)."""
-    from r1_foundry.core.pipeline.run import clear_run, run_pipeline
+    from r1_foundry.core.pipeline.run import clear_run, preflight, run_pipeline
     from r1_foundry.core.util.launch import barrier, inside_launch, is_main_process
 
     r = load_domain_recipe(domain, recipe, overrides, preset)
+    preflight(r)  # a typo in an override fails here, before recipe.yaml (or anything) is written
     if resume and overwrite:
         raise FoundryError("--resume continues the run in OUT and --overwrite deletes it: pass one of them")
     if not inside_launch() and os.path.isfile(os.path.join(out_dir, "recipe.yaml")) and not (resume or overwrite):
