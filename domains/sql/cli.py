@@ -41,6 +41,10 @@ def extend(app: typer.Typer) -> None:
             sql = sys.stdin.read()
         if not os.path.isfile(db):
             raise FoundryError(f"{db}: database file not found")
+        import math
+
+        if not math.isfinite(timeout) or not 0 < timeout <= 3600:
+            raise FoundryError(f"--timeout {timeout}: give seconds between 0 and 3600")
         executor = Executor(timeout=timeout, max_rows=max_rows)
         try:
             result = executor.run(db, sql)

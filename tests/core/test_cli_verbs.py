@@ -38,3 +38,29 @@ def test_reward_run_scores_and_writes(tmp_path, shop_db):
                            str(tmp_path / "s.jsonl"), "sql/execution=1,sql/correct=1")
     assert [(r["sql/execution"], r["sql/correct"]) for r in rows] == [(1.0, 1.0), (0.0, 0.0)]
     assert len((tmp_path / "s.jsonl").read_text().splitlines()) == 2
+
+
+@pytest.mark.parametrize("args", [
+    ["sql", "reward", "--examples", "e.jsonl", "--completions", "c.jsonl", "--out", "s.jsonl", "--rewards", "sql/execution=abc"],
+    ["sql", "reward", "--examples", "e.jsonl", "--completions", "c.jsonl", "--out", "s.jsonl", "--rewards", "sql/execution=1,sql/format"],
+    ["sql", "reward", "--examples", "e.jsonl", "--completions", "c.jsonl", "--out", "s.jsonl", "--rewards", "sql/execution=nan"],
+    ["sql", "reward", "--examples", "e.jsonl", "--completions", "c.jsonl", "--out", ".", "--rewards", "arctic"],
+    ["sql", "reward", "--examples", "e.jsonl", "--completions", "c.jsonl", "--out", "no/such/dir/s.jsonl"],
+    ["sql", "exec", "--db", "DB", "--sql", "SELECT 1", "--timeout", "nan"],
+    ["sql", "exec", "--db", "DB", "--sql", "SELECT 1", "--timeout", "inf"],
+    ["sql", "exec", "--db", "DB", "--sql", "SELECT 1", "--timeout", "1e308"],
+    ["sql", "exec", "--db", "DB", "--sql", "SELECT 1", "--timeout", "-1"],
+])
+def test_bad_option_values_are_one_line_exit_2(args, shop_db, tmp_path, monkeypatch):
+    """Values that used to end in a traceback (ValueError, unpacking, OverflowError, IsADirectoryError,
+    FileNotFoundError) are one line and exit 2."""
+    from typer.testing import CliRunner
+
+    from r1_foundry.core.cli.app import build_root
+
+    monkeypatch.chdir(tmp_path)
+    for f in ("e.jsonl", "c.jsonl"):
+        (tmp_path / f).write_text(json.dumps({"completion": "x", "gold_sql": "SELECT 1", "db_path": shop_db}) + "\n")
+    res = CliRunner().invoke(build_root(), [shop_db if a == "DB" else a for a in args])
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output and res.output.strip().count("\n") == 0, res.output

@@ -15,13 +15,36 @@ from r1_foundry.core.cli.common import friendly, out
 from r1_foundry.core.util.errors import FoundryError
 
 
+def parse_weights(spec: str) -> dict[str, float]:
+    """``name=weight,name=weight`` -> {name: weight}; a part without '=' or a weight that is not a
+    finite number is a one-line error naming it."""
+    import math
+
+    out = {}
+    for part in spec.split(","):
+        name, eq, value = part.partition("=")
+        try:
+            weight = float(value)
+        except ValueError:
+            weight = math.nan
+        if not eq or not name.strip() or not math.isfinite(weight):
+            raise FoundryError(f"--rewards: '{part}' is not name=weight with a finite number (e.g. sql/execution=1.0); "
+                               "or pass a preset name")
+        out[name.strip()] = weight
+    return out
+
+
 def run(domain, examples: str, completions: str, out_file: str, rewards: str | None = None) -> list[dict]:
     from r1_foundry.core.pipeline.export import score_examples
     from r1_foundry.core.util.io import atomic_write, read_jsonl
 
     spec = rewards or next(iter(domain.reward_presets))
     if "=" in spec:
-        spec = {k: float(v) for k, v in (p.split("=", 1) for p in spec.split(","))}
+        spec = parse_weights(spec)
+    if os.path.isdir(out_file):
+        raise FoundryError(f"--out {out_file}: is a folder; name the JSONL file to write")
+    if not os.path.isdir(os.path.dirname(os.path.abspath(out_file))):
+        raise FoundryError(f"--out {out_file}: its folder does not exist")
     exs, comps = read_jsonl(examples), read_jsonl(completions)
     if len(exs) != len(comps):
         raise FoundryError(f"{completions}: {len(comps)} lines, but {examples} has {len(exs)}; they pair by line")
