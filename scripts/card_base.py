@@ -20,18 +20,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def base_results(card: str) -> dict:
-    import yaml
-
     from r1_foundry.core.data.datasets import build_data, load_data, split_of
     from r1_foundry.core.evaluation.runner import run_eval
     from r1_foundry.core.pipeline.run import prepare_model
     from r1_foundry.core.schema.domain import get_domain
-    from r1_foundry.core.schema.recipe import Recipe, _build
+    from r1_foundry.core.schema.recipe import BASE_ROW, load_recipe
     from r1_foundry.core.stages.runner import seed_everything
 
-    folder = os.path.join(ROOT, "cards", card)
-    with open(os.path.join(folder, "recipe.yaml")) as fh:
-        recipe = _build(Recipe, yaml.safe_load(fh), f"cards/{card}/recipe.yaml")
+    recipe = load_recipe(os.path.join(ROOT, "cards", card, "recipe.yaml"))
     domain = get_domain(recipe.domain)
     work = os.path.join(ROOT, "runs", "card-base", card)
     seed_everything(recipe.seed)
@@ -39,7 +35,7 @@ def base_results(card: str) -> dict:
         build_data(domain, recipe.data.builder, recipe.data.args, work, system=recipe.data.system)
     ds = load_data(os.path.join(work, "data"))
     model = prepare_model(recipe.model, split_of(ds, "train"), os.path.join(work, "model"), recipe.seed)
-    return run_eval(domain, recipe, model, ds, os.path.join(work, "eval", "base"), "base",
+    return run_eval(domain, recipe, model, ds, os.path.join(work, "eval", BASE_ROW), BASE_ROW,
                     also_splits=recipe.eval.also_splits)
 
 
@@ -47,12 +43,13 @@ def patch_card(card: str, base: dict) -> None:
     from huggingface_hub import EvalResult, ModelCard
 
     from r1_foundry.core.pipeline.card import BASE_LINE, fmt
+    from r1_foundry.core.schema.recipe import BASE_ROW
 
     folder = os.path.join(ROOT, "cards", card)
     path = os.path.join(folder, "results.json")
     with open(path) as fh:
         results = json.load(fh)["stages"]
-    results = {"base": base, **{k: v for k, v in results.items() if k != "base"}}
+    results = {BASE_ROW: base, **{k: v for k, v in results.items() if k != BASE_ROW}}
     with open(path, "w") as fh:
         json.dump({"stages": results}, fh, indent=1)
     readme = os.path.join(folder, "README.md")

@@ -17,6 +17,7 @@ import re
 import sys
 
 from r1_foundry.core.schema.domain import names
+from r1_foundry.core.schema.recipe import BASE_ROW
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DOMAINS = tuple(names())  # every discovered domain (a card per domain is required)
@@ -43,7 +44,7 @@ def results_section(domain: str) -> str:
              f"`{run['command']}` (regenerate with `make cards`): {run['seconds'] // 60} min {run['seconds'] % 60} s "
              f"on {run['machine']}" + (f" ({run['note']})" if run.get("note") else "")
              + f", commit {run['commit']}, {run['date']}. Held-out split `{first.get('split', 'test')}` "
-             + ("(`base`: the starting model, zero-shot) " if "base" in res else "") + 
+             + ("(`base`: the starting model, zero-shot) " if BASE_ROW in res else "") + 
              f"of suite `{first['suite']}`, n = {first['n']}, greedy. "
              + ("One run (seed 0); the recipe's spread over seeds is below the table: differences smaller than "
                 "it are noise." if seeds else
@@ -123,27 +124,33 @@ def audit_section(domain: str) -> str:
             f"Findings: {n}.\n\n{table}")
 
 
-def summary_section() -> str:
-    """The main README's table: each domain's primary metric per stage, from its committed card."""
-    lines = ["| domain | held-out split (n) | primary metric | base | SFT | last stage | over seeds: SFT → last stage | "
-             "pipeline wall time |", "|---|---|---|---:|---:|---:|---|---|"]
-    for d in DOMAINS:
-        folder = os.path.join(ROOT, "cards", d)
+def summary_table(cards: list[tuple[str, str]], labels: tuple[str, str, str, str]) -> str:
+    """A main-README table: per (domain, card folder) the primary metric of base, SFT and the last
+    stage, the spread over seeds and the wall time; ``labels`` name the base, SFT, seeds and time columns."""
+    base, sft, over_label, time_label = labels
+    lines = [f"| domain | held-out split (n) | primary metric | {base} | {sft} | last stage | {over_label} | "
+             f"{time_label} |", "|---|---|---|---:|---:|---:|---|---|"]
+    for d, card in cards:
+        folder = os.path.join(ROOT, "cards", card)
         res = json.load(open(os.path.join(folder, "results.json")))["stages"]
         run = json.load(open(os.path.join(folder, "run.json")))
         first = next(iter(res.values()))
-        primary = first["primary"]
-        last = list(res)[-1]
-        seeds = _seeds(d)
+        primary, last = first["primary"], list(res)[-1]
+        seeds = _seeds(card)
         over = "–"
         if seeds and seeds["primary"] == primary:
             over = " → ".join(_spread(x) for x in seeds["stages"].values()) + f" ({_n_seeds(seeds)} seeds)"
-        cells = [_fmt(res[s]["metrics"].get(primary)) if s in res else "–" for s in ("base", "sft")]
+        cells = [_fmt(res[s]["metrics"].get(primary)) if s in res else "–" for s in (BASE_ROW, "sft")]
         cells += [f"{_fmt(res[last]['metrics'].get(primary))} ({last})", over]
-        lines.append(f"| [{d}](cards/{d}/README.md) | {first['suite']} {first.get('split', 'test')} ({first['n']}) | "
+        lines.append(f"| [{d}](cards/{card}/README.md) | {first['suite']} {first.get('split', 'test')} ({first['n']}) | "
                      f"{primary} | " + " | ".join(cells) + f" | {run['seconds'] // 60} min {run['seconds'] % 60} s"
                      + (f" ({run['note']})" if run.get("note") else "") + " |")
     return "\n".join(lines)
+
+
+def summary_section() -> str:
+    """The main README's table: each domain's default card."""
+    return summary_table([(d, d) for d in DOMAINS], ("base", "SFT", "over seeds: SFT → last stage", "pipeline wall time"))
 
 
 def pretrained_cards() -> list[str]:
@@ -160,25 +167,8 @@ def pretrained_section(domain: str) -> str:
 
 def pretrained_summary_section() -> str:
     """The main README's table of the pretrained (SmolLM2) cards: base -> SFT -> RL on the primary metric."""
-    lines = ["| domain | held-out split (n) | primary metric | base (zero-shot) | SFT (LoRA) | last stage | over seeds: "
-             "SFT → last | wall time |", "|---|---|---|---:|---:|---:|---|---|"]
-    for d in pretrained_cards():
-        card = f"{d}-pretrained"
-        folder = os.path.join(ROOT, "cards", card)
-        res = json.load(open(os.path.join(folder, "results.json")))["stages"]
-        run = json.load(open(os.path.join(folder, "run.json")))
-        first = next(iter(res.values()))
-        primary, last = first["primary"], list(res)[-1]
-        seeds = _seeds(card)
-        over = "–"
-        if seeds and seeds["primary"] == primary:
-            over = " → ".join(_spread(x) for x in seeds["stages"].values()) + f" ({_n_seeds(seeds)} seeds)"
-        cells = [_fmt(res[s]["metrics"].get(primary)) if s in res else "–" for s in ("base", "sft")]
-        lines.append(f"| [{d}](cards/{card}/README.md) | {first['suite']} {first.get('split', 'test')} ({first['n']}) | "
-                     f"{primary} | " + " | ".join(cells) + f" | {_fmt(res[last]['metrics'].get(primary))} ({last}) | "
-                     f"{over} | {run['seconds'] // 60} min {run['seconds'] % 60} s"
-                     + (f" ({run['note']})" if run.get("note") else "") + " |")
-    return "\n".join(lines)
+    return summary_table([(d, f"{d}-pretrained") for d in pretrained_cards()],
+                         ("base (zero-shot)", "SFT (LoRA)", "over seeds: SFT → last", "wall time"))
 
 
 def fill(text: str, name: str, body: str) -> str:

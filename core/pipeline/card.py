@@ -10,6 +10,7 @@ import json
 import os
 
 from r1_foundry.core.evaluation.runner import fmt, fmt_p
+from r1_foundry.core.schema.recipe import BASE_ROW
 from r1_foundry.core.util.errors import FoundryError
 
 SINGLE_RUN = ("These are one run's numbers (seed {seed}). A single run carries its recipe's run-to-run spread: at "
@@ -228,7 +229,7 @@ Seed {recipe.seed}. Each stage starts from the previous stage's output.
 
 ## Evaluation
 Measured by this run on the held-out `{split}` split (suite `{recipe.eval.suite}`, {decoding(recipe.eval)}).
-Per-bucket tables are in `eval/<stage>/results.md`.{BASE_LINE if "base" in results else ""}
+Per-bucket tables are in `eval/<stage>/results.md`.{BASE_LINE if BASE_ROW in results else ""}
 {SINGLE_RUN.format(seed=recipe.seed)}
 
 {_results_table(results)}

@@ -23,7 +23,7 @@ from r1_foundry.core.data.datasets import build_data, corpus, load_data, split_o
 from r1_foundry.core.evaluation.runner import run_eval
 from r1_foundry.core.modeling.models import SIZES, build_scratch_model, check_model_ref, resolve_model, train_tokenizer
 from r1_foundry.core.schema.domain import get_domain
-from r1_foundry.core.schema.recipe import Recipe, validate_stage_args
+from r1_foundry.core.schema.recipe import BASE_ROW, Recipe, validate_stage_args
 from r1_foundry.core.stages.runner import run_stage, seed_everything
 from r1_foundry.core.util.io import atomic_write
 from r1_foundry.core.util.ui import err as console
@@ -42,7 +42,6 @@ def prepare_model(spec, train_split, out_dir: str, seed: int) -> str:
     return build_scratch_model(spec.name, tok, out_dir, seed=seed)
 
 
-BASE = "base"  # results.json / card row of the starting model; no stage may take this name
 RUN_ENTRIES = ("data", "model", "eval", "timings.json", "README.md", "recipe.yaml")  # what every run writes
 
 
@@ -127,9 +126,9 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
     if resume and os.path.isfile(results_path):
         with open(results_path) as fh:
             results = json.load(fh)["stages"]
-    if main and recipe.eval.base and BASE not in results:  # the starting model, zero-shot, on the same split
-        results = {BASE: run_eval(domain, recipe, model_path, ds, os.path.join(out, "eval", BASE), BASE,
-                                  also_splits=recipe.eval.also_splits), **results}
+    if main and recipe.eval.base and BASE_ROW not in results:  # the starting model, zero-shot, on the same split
+        results = {BASE_ROW: run_eval(domain, recipe, model_path, ds, os.path.join(out, "eval", BASE_ROW), BASE_ROW,
+                                      also_splits=recipe.eval.also_splits), **results}
         atomic_write(results_path, json.dumps({"stages": results}, indent=1))
     barrier()
     for stage in recipe.stages:

@@ -73,6 +73,9 @@ class DataSpec:
                 "<think>, answer in <answer>, in the domain's answer form; for pretrained models) or the text itself"})
 
 
+# The results.json key and card row of the starting model (eval.base); no stage may take this name.
+BASE_ROW = "base"
+
 # A stage's name becomes RUN/<name> and RUN/eval/<name>: one path component of these characters.
 STAGE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -246,8 +249,9 @@ def load_recipe(path: str, overrides: list[str] = (), preset: str | None = None)
     names = [s.name for s in recipe.stages]
     if len(set(names)) != len(names):
         raise FoundryError(f"{path}: stage names must be unique, got {names}")
-    if "base" in names:
-        raise FoundryError(f"{path}: no stage may be named 'base': the card's row of the starting model (eval.base)")
+    if BASE_ROW in names:
+        raise FoundryError(f"{path}: no stage may be named '{BASE_ROW}': the card's row of the starting model "
+                           "(eval.base)")
     for i, s in enumerate(recipe.stages):
         if "merge" in s.options:
             spec = s.options["merge"]
