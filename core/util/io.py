@@ -13,23 +13,72 @@ def read_json(path: str, what: str = ""):
     """A JSON file; a missing file or a syntax error raises ``FoundryError('path[:line]: ...')``
     (``what`` says what the file should be, for the message)."""
     try:
-        with open(path, encoding="utf-8") as fh:
+        if os.path.isfile(path):
+            check_utf8_start(path)
+        with open(path, encoding="utf-8-sig") as fh:
             return json.load(fh)
     except FileNotFoundError:
         raise FoundryError(f"{path}: file not found" + (f" (expected {what})" if what else "")) from None
     except UnicodeDecodeError as exc:
-        raise FoundryError(f"{path}: not UTF-8 text ({exc.reason})") from None
+        raise FoundryError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8") from None
     except json.JSONDecodeError as exc:
         raise FoundryError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
+         (b"\xfe\xff", "UTF-16"))
+
+
+def _foreign_encoding(head: bytes) -> str | None:
+    """The name of a non-UTF-8 Unicode encoding that ``head`` (a file's first bytes) shows, else None:
+    a UTF-16/32 byte-order mark, or UTF-16 without one (every other byte NUL in ASCII text)."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    pairs = head[:64]
+    if len(pairs) >= 4 and (pairs[1::2].count(0) >= len(pairs) // 4 or pairs[0::2].count(0) >= len(pairs) // 4):
+        return "UTF-16"
+    return None
+
+
+def _decode_line(raw: bytes, path: str, n: int) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FoundryError(f"{path}:{n}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); "
+                           "save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)") from None
+
+
+def check_utf8_start(path: str) -> None:
+    """Refuse, in one line naming the file and the encoding, a text file saved as UTF-16 or UTF-32."""
+    with open(path, "rb") as fh:
+        name = _foreign_encoding(fh.read(64))
+    if name:
+        raise FoundryError(f"{path}: the file is {name} text, not UTF-8; save it as UTF-8 "
+                           f"(e.g. iconv -f {name} -t UTF-8)")
+
+
+def check_utf8(path: str) -> None:
+    """:func:`check_utf8_start`, then every line decoded: the first that is not UTF-8 raises
+    ``FoundryError('path:line: ...')`` naming the byte (the file is read once more, in binary)."""
+    check_utf8_start(path)
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            _decode_line(raw, path, n)
+
+
 def iter_jsonl(path: str):
-    """``(line number, object)`` of a JSONL file, blank lines skipped; a bad line raises
-    ``FoundryError('path:line: ...')``."""
+    """``(line number, object)`` of a JSONL file, blank lines skipped; a bad line (malformed JSON, not
+    an object, bytes that are not UTF-8) or a UTF-16/32 file raises ``FoundryError('path[:line]: ...')``.
+    A UTF-8 byte-order mark is allowed."""
     if not os.path.isfile(path):
         raise FoundryError(f"{path}: file not found")
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        for n, line in enumerate(fh, 1):
+    check_utf8_start(path)
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            line = _decode_line(raw, path, n)
+            if n == 1:
+                line = line.removeprefix("\ufeff")
             if not line.strip():
                 continue
             try:
@@ -77,7 +126,8 @@ def iter_table(path: str, required=(), delimiter: str = ",", what: str = ""):
 
     if not os.path.isfile(path):
         raise FoundryError(f"{path}: file not found" + (f" (expected {what})" if what else ""))
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+    check_utf8(path)
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh, delimiter=delimiter)
         header = [h.strip() for h in (reader.fieldnames or [])]
         missing = [c for c in required if c not in header]

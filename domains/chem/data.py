@@ -237,6 +237,9 @@ def build_synthetic(*, out: str | None = None, tasks: list[str] | None = None, t
 
 def _rows_tsv(path: str, required: tuple[str, ...]):
     """(line number, row dict) of a tab-separated file with a header; errors name file:line."""
+    from r1_foundry.core.util.io import check_utf8
+
+    check_utf8(path)
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
         header = next(reader, None)
@@ -334,6 +337,9 @@ def _read_table(path: str) -> list[tuple[int, dict]]:
         from r1_foundry.core.util.io import read_jsonl
 
         return list(enumerate(read_jsonl(path), 1))
+    from r1_foundry.core.util.io import check_utf8
+
+    check_utf8(path)
     with open(path, encoding="utf-8", newline="") as fh:
         sample = fh.read(4096)
         fh.seek(0)

@@ -153,8 +153,10 @@ def read_molt5_tsv(path: str) -> tuple[list[dict], list[list[str]]]:
     import csv
 
     from r1_foundry.core.util.errors import FoundryError
+    from r1_foundry.core.util.io import check_utf8
 
     examples, completions = [], []
+    check_utf8(path)
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
         missing = {"ground truth", "output"} - set(reader.fieldnames or [])

@@ -27,7 +27,7 @@ from r1_foundry.core.answers.choice import LETTERS
 from r1_foundry.core.data import hub
 from r1_foundry.core.schema.domain import base_example
 from r1_foundry.core.util.errors import FoundryError
-from r1_foundry.core.util.io import iter_table, read_json
+from r1_foundry.core.util.io import check_utf8, iter_table, read_json
 from r1_foundry.domains.legal import layouts as lay
 from r1_foundry.domains.legal import rules, verify
 
@@ -350,6 +350,7 @@ def load_legalbench(*, path: str, task_dir: str | None = None, rename: str | Non
     prompt_file = os.path.join(folder, "base_prompt.txt")
     if not os.path.isfile(prompt_file):
         raise FoundryError(f"{folder}: no base_prompt.txt (expected a LegalBench task folder)")
+    check_utf8(prompt_file)
     with open(prompt_file, encoding="utf-8") as fh:
         template = fh.read()
     fields = sorted(set(re.findall(r"\{\{(\w+)\}\}", template)))

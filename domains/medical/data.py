@@ -31,7 +31,7 @@ from r1_foundry.core.answers.choice import LETTERS
 from r1_foundry.core.data import hub
 from r1_foundry.core.schema.domain import base_example
 from r1_foundry.core.util.errors import FoundryError
-from r1_foundry.core.util.io import iter_jsonl, read_json
+from r1_foundry.core.util.io import check_utf8, iter_jsonl, read_json
 from r1_foundry.core.util.ui import err as console
 from r1_foundry.core.util.ui import tag
 from r1_foundry.domains.medical import kb, verify
@@ -454,7 +454,11 @@ def _ddx_open(path: str):
             name = next((n for n in z.namelist() if n.endswith(".csv")), None)
             if name is None:
                 raise FoundryError(f"{path}: the zip holds no .csv file")
-            return io.StringIO(z.read(name).decode("utf-8"))
+            try:
+                return io.StringIO(z.read(name).decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise FoundryError(f"{path} ({name}): not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    check_utf8(path)
     return open(path, encoding="utf-8", newline="")
 
 

@@ -39,8 +39,12 @@ def extend(app: typer.Typer) -> None:
                 sql = fh.read()
         elif sql == "-":
             sql = sys.stdin.read()
-        if not os.path.isfile(db):
-            raise FoundryError(f"{db}: database file not found")
+        from r1_foundry.domains.sql.sandbox import DatabaseUnavailable, check_database
+
+        try:
+            check_database(db)
+        except DatabaseUnavailable as exc:
+            raise FoundryError(f"--db: {exc}") from None
         import math
 
         if not math.isfinite(timeout) or not 0 < timeout <= 3600:
@@ -48,6 +52,8 @@ def extend(app: typer.Typer) -> None:
         executor = Executor(timeout=timeout, max_rows=max_rows)
         try:
             result = executor.run(db, sql)
+        except DatabaseUnavailable as exc:
+            raise FoundryError(f"--db: {exc}") from None
         finally:
             executor.close()
         if as_json:

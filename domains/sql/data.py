@@ -21,6 +21,7 @@ from datasets import Dataset, DatasetDict
 
 from r1_foundry.core.data import hub
 from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.core.util.io import check_utf8_start
 from r1_foundry.domains.sql import hardness, synth, templates
 from r1_foundry.domains.sql.sandbox import Executor
 from r1_foundry.domains.sql.sqlworker import ro_uri
@@ -159,9 +160,12 @@ def build_synthetic(*, out: str, train_per_db: int = 240, test_per_db: int = 30,
 def _read_json(path: str, what: str):
     if not os.path.isfile(path):
         raise FoundryError(f"{path}: {what} not found; pass the folder that holds it")
+    check_utf8_start(path)
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:
             return json.load(fh)
+    except UnicodeDecodeError as exc:
+        raise FoundryError(f"{path}: not UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8") from None
     except json.JSONDecodeError as exc:
         raise FoundryError(f"{path}:{exc.lineno}: malformed JSON ({exc.msg})") from None
 

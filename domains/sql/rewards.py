@@ -44,7 +44,8 @@ class _Reward(Reward):
 
     def fatal(self, exc):
         if isinstance(exc, FileNotFoundError):  # a dataset naming a missing database, not a bad answer
-            return FoundryError(f"{self.name}: {exc}")
+            return FoundryError(f"{self.name}: {exc}; fix the dataset's db_path column (a reward never scores a "
+                                "broken database as 0)")
         return super().fatal(exc)
 
     def prepare(self, texts, examples):

@@ -42,6 +42,35 @@ from dataclasses import dataclass, field
 from r1_foundry.domains.sql import sqlworker
 
 GRACE = 0.1  # seconds past the deadline before the worker is killed
+SQLITE_HEADER = b"SQLite format 3\x00"
+# worker errors that mean the database itself could not be opened (not that the query was wrong)
+_UNOPENABLE = ("OperationalError: unable to open database file", "DatabaseError: file is not a database",
+               "DatabaseError: database disk image is malformed")
+
+
+class DatabaseUnavailable(FileNotFoundError):
+    """A database file that is missing, not a regular file, unreadable or not SQLite: a broken
+    dataset, not a bad answer, so rewards and evals stop with this message instead of scoring 0."""
+
+
+def check_database(db_path) -> None:
+    """Raise :class:`DatabaseUnavailable` (naming the path and the reason) unless ``db_path`` is a
+    readable regular file that starts with SQLite's header. An empty file is refused too: SQLite
+    would open it as an empty database, and every gold query would fail as ``no such table``."""
+    if not isinstance(db_path, str) or not db_path:
+        raise DatabaseUnavailable(f"database path must be a non-empty string, got {db_path!r}")
+    if not os.path.exists(db_path):
+        raise DatabaseUnavailable(f"database file not found: {db_path}")
+    if not os.path.isfile(db_path):
+        raise DatabaseUnavailable(f"database path is not a regular file: {db_path}")
+    try:
+        with open(db_path, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseUnavailable(f"database file cannot be read: {db_path} ({exc.strerror})") from None
+    if head != SQLITE_HEADER:
+        what = "an empty file" if not head else "not a SQLite database"
+        raise DatabaseUnavailable(f"database file is {what}: {db_path}")
 
 
 @dataclass(frozen=True)
@@ -147,9 +176,11 @@ class Executor:
     _inflight: dict = field(default_factory=dict, repr=False)  # keys sent, answers not yet read, in order
     _anchor: float = 0.0  # when the last answer was read (the next statement's deadline counts from it)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _checked: set = field(default_factory=set, repr=False)  # databases found openable: (path, size, mtime)
 
     def run(self, db_path: str, sql: str, timeout: float | None = None) -> ExecResult:
-        """Execute one statement; never raises for bad SQL, only for a missing database."""
+        """Execute one statement; never raises for bad SQL, only for a database that is missing or
+        cannot be opened (:class:`DatabaseUnavailable`)."""
         return self.run_many([(db_path, sql)], timeout)[0]
 
     def prefetch(self, pairs, timeout: float | None = None) -> None:
@@ -173,7 +204,11 @@ class Executor:
                     got_key, result = self._receive()
                     if got_key == key:
                         found[key[:2]] = result
-            return [found[p] for p in pairs]
+            results = [found[p] for p in pairs]
+        for (db, _), result in zip(pairs, results, strict=True):
+            if not result.ok and result.error.startswith(_UNOPENABLE):  # checked file, yet SQLite refused it
+                raise DatabaseUnavailable(f"database cannot be opened: {db} ({result.error})")
+        return results
 
     def _t(self, timeout):
         return self.timeout if timeout is None else timeout
@@ -196,10 +231,21 @@ class Executor:
                     self._put(key, ExecResult(ok=False, error=refused))
                     found[(db, sql)] = self._cache[key]
                     continue
-                if not os.path.isfile(db):
-                    raise FileNotFoundError(f"database file not found: {db}")
+                self._check(db)
                 todo.append(key)
         return todo
+
+    def _check(self, db: str) -> None:
+        """:func:`check_database`, once per (path, size, mtime) in this executor."""
+        try:
+            st = os.stat(db)
+            stamp = (db, st.st_size, st.st_mtime_ns)
+        except (OSError, TypeError, ValueError):
+            stamp = None
+        if stamp is None or stamp not in self._checked:
+            check_database(db)
+            if stamp is not None:
+                self._checked.add(stamp)
 
     def _put(self, key, result: ExecResult) -> None:
         self._cache[key] = result

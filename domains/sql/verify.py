@@ -38,7 +38,7 @@ from r1_foundry.core.answers.text import (
     completion_text,  # noqa: F401  (re-exported: verify.completion_text
     has_layout,
 )
-from r1_foundry.domains.sql.sandbox import ExecResult
+from r1_foundry.domains.sql.sandbox import ExecResult, check_database
 from r1_foundry.domains.sql.sqlworker import ro_uri
 
 SEMANTICS = ("spider", "bird")
@@ -251,6 +251,7 @@ def schema_key(db_path: str) -> tuple:
     """``((table, ((column, type), ...)), ...)`` of a database, read once (trusted code path)."""
     import sqlite3
 
+    check_database(db_path)  # a missing or non-SQLite file is an error (the reward stops), not a 0
     conn = sqlite3.connect(ro_uri(db_path), uri=True)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]

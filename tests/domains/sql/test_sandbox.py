@@ -244,3 +244,55 @@ def test_paths_with_uri_characters_open_the_right_file(folder, tmp_path, shop_db
     verdict = check("<think>t</think><answer>SELECT name FROM customers</answer>", example)
     assert verdict.executed and all(verdict.match.values())
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no stray database created beside it
+
+
+@pytest.mark.parametrize("kind", ["empty", "text", "folder", "missing", "truncated-name"])
+def test_unopenable_database_is_an_error_never_a_zero(kind, tmp_path, shop_db):
+    """A database that is missing, empty (SQLite would open it as an empty database), a folder or not
+    SQLite stops the rewards and the eval with a message naming the path; it is never scored 0.
+    ``truncated-name`` is what the old unescaped URI opened for ``run#1/x.sqlite``: an empty file ``run``."""
+    from r1_foundry.core.util.errors import FoundryError
+    from r1_foundry.domains.sql import evals
+    from r1_foundry.domains.sql.rewards import arctic, execution, schema_linking, syntax, tiered
+    from r1_foundry.domains.sql.sandbox import DatabaseUnavailable
+
+    db = str(tmp_path / "x.sqlite")
+    if kind in ("empty", "truncated-name"):
+        open(db, "wb").close()
+    elif kind == "text":
+        open(db, "w").write("id,name\n1,ana\n" * 10)
+    elif kind == "folder":
+        os.mkdir(db)
+    with pytest.raises(DatabaseUnavailable, match="x.sqlite"):
+        Executor(timeout=2).run(db, "SELECT 1")
+    text = "<think>t</think><answer>SELECT name FROM customers</answer>"
+    for reward in (execution(), syntax(), schema_linking(), tiered(), arctic()):
+        with pytest.raises(FoundryError, match=f"{reward.name}: .*x.sqlite"):
+            reward(completions=[text], gold_sql=["SELECT name FROM customers"], db_path=[db])
+    with pytest.raises(FoundryError, match="x.sqlite"):
+        evals.score({"id": "q1", "gold_sql": "SELECT name FROM customers", "db_path": db}, text)
+    # the same calls on a good copy score the gold 1.0
+    good = str(tmp_path / "good.sqlite")
+    shutil.copy(shop_db, good)
+    assert execution()(completions=[text], gold_sql=["SELECT name FROM customers"], db_path=[good]) == [1.0]
+
+
+def test_reward_cli_broken_database_exits_2_naming_it(tmp_path):
+    """`foundry sql reward` on rows whose database is an empty file: one line, exit 2 (was 0.0 for every row)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from r1_foundry.core.cli.app import build_root
+
+    db = tmp_path / "run"
+    db.write_bytes(b"")
+    ex = tmp_path / "ex.jsonl"
+    comp = tmp_path / "comp.jsonl"
+    ex.write_text(json.dumps({"gold_sql": "SELECT 1", "db_path": str(db)}) + "\n")
+    comp.write_text(json.dumps({"completion": "<think>t</think><answer>SELECT 1</answer>"}) + "\n")
+    res = CliRunner().invoke(build_root(), ["sql", "reward", "--examples", str(ex), "--completions", str(comp),
+                                            "--rewards", "sql/execution=1", "--out", str(tmp_path / "s.jsonl")])
+    assert res.exit_code == 2, res.output
+    assert "empty file" in res.output and str(db) in res.output.replace("\n", "")
+    assert "Traceback" not in res.output
