@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 
 from r1_foundry.core.schema.kinds import KINDS
@@ -52,10 +53,48 @@ def build_config(kind: str, out_dir: str, args: dict, seed: int = 0):
         raise FoundryError(f"stage {kind}: invalid {cls.__name__} arguments: {exc}") from None
 
 
-def _last_checkpoint(out_dir: str) -> str | None:
-    from transformers.trainer_utils import get_last_checkpoint
+_CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
+TRAINER_STATE = "trainer_state.json"  # the Trainer writes it last into a checkpoint folder
 
-    return get_last_checkpoint(out_dir) if os.path.isdir(out_dir) else None
+
+def checkpoint_complete(path: str) -> bool:
+    """True when a ``checkpoint-N`` folder was written to the end: the Trainer saves the weights, the
+    optimizer, scheduler and RNG states, and ``trainer_state.json`` last, so a folder whose
+    ``trainer_state.json`` is missing or does not parse was cut off mid-save (a SIGKILL, a full disk)."""
+    try:
+        with open(os.path.join(path, TRAINER_STATE), encoding="utf-8") as fh:
+            state = json.load(fh)
+    except (OSError, ValueError):
+        return False
+    return isinstance(state, dict) and "global_step" in state
+
+
+def _last_checkpoint(out_dir: str) -> str | None:
+    """The newest *complete* checkpoint in ``out_dir`` (see :func:`checkpoint_complete`); newer
+    incomplete ones are named on stderr and left in place (the run writes that step again)."""
+    if not os.path.isdir(out_dir):
+        return None
+    found = sorted(((int(m.group(1)), name) for name in os.listdir(out_dir)
+                    if (m := _CHECKPOINT.match(name)) and os.path.isdir(os.path.join(out_dir, name))), reverse=True)
+    skipped = []
+    for _, name in found:
+        path = os.path.join(out_dir, name)
+        if checkpoint_complete(path):
+            if skipped:
+                _say(f"resume: skipped incomplete {', '.join(skipped)} (no valid {TRAINER_STATE}: cut off while "
+                     f"saving); resuming from {name}")
+            return path
+        skipped.append(name)
+    if skipped:
+        _say(f"resume: skipped incomplete {', '.join(skipped)} (no valid {TRAINER_STATE}); no complete "
+             "checkpoint left, so this stage starts from its first step")
+    return None
+
+
+def _say(text: str) -> None:
+    from r1_foundry.core.util.ui import err
+
+    err.print(text, soft_wrap=True, highlight=False)
 
 
 def _finish(trainer, tokenizer, out_dir: str, kind: str, source: str) -> str:

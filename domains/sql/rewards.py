@@ -15,6 +15,10 @@ sql/tiered           {-1, 0, 6}      SQL-R1-style tiers: format, executable, cor
 sql/arctic           {0, 0.1, 1}     Arctic-Text2SQL-R1: correct / executable / else
 ===================  ==============  =============================================
 
+The rewards that execute (``execution``/``correct``, ``tiered``, ``arctic``) take ``timeout``, each
+statement's limit in seconds (default 2; a recipe sets it as ``{name: sql/arctic, weight: 1, timeout: 5}``,
+the ``reward`` verb as ``--rewards '[{"name": "sql/arctic", "weight": 1, "timeout": 5}]'``).
+
 ``distinct`` (``keep`` by default, or ``strip``) applies to the spider semantics: rewards keep
 DISTINCT so that a query missing a DISTINCT the question asks for is not rewarded; the eval
 suite strips it, as the official test-suite evaluator and the leaderboard do.
@@ -30,17 +34,24 @@ from r1_foundry.domains.sql import verify
 from r1_foundry.domains.sql.sandbox import default_executor
 from r1_foundry.domains.sql.sqlworker import ro_uri
 
+DEFAULT_TIMEOUT = 2.0  # seconds per statement (the prediction's and the gold's), unless a recipe sets ``timeout``
+
 
 class _Reward(Reward):
     columns = ("gold_sql", "db_path")
 
-    def __init__(self, semantics: str = "spider", distinct: str = "keep"):
+    def __init__(self, semantics: str = "spider", distinct: str = "keep", timeout: float = DEFAULT_TIMEOUT):
+        import math
+
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) \
+                or not 0 < timeout <= 3600:
+            raise FoundryError(f"{self.name}: timeout must be seconds between 0 and 3600, got {timeout!r}")
         if semantics not in verify.SEMANTICS:
             raise FoundryError(f"{self.name}: semantics must be one of {verify.SEMANTICS}, got '{semantics}'")
         if distinct not in verify.DISTINCT:
             raise FoundryError(f"{self.name}: distinct must be one of {verify.DISTINCT}, got '{distinct}'")
         super().__init__()
-        self.semantics, self.distinct = semantics, distinct
+        self.semantics, self.distinct, self.timeout = semantics, distinct, float(timeout)
 
     def fatal(self, exc):
         if isinstance(exc, FileNotFoundError):  # a dataset naming a missing database, not a bad answer
@@ -68,14 +79,15 @@ class _Executes(_Reward):
 
     def prefetch(self, executor, texts, golds, dbs):
         preds = [(db, verify.extract_sql(t)) for t, db in zip(texts, dbs, strict=False)]
-        executor.prefetch(preds + list(zip(dbs, golds, strict=False)))
+        executor.prefetch(preds + list(zip(dbs, golds, strict=False)), self.timeout)
 
 
 class _Execution(_Executes):
     name = "sql/execution"
 
     def judge(self, text, gold, db, executor):
-        return 1.0 if verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,), distinct=self.distinct).match[
+        return 1.0 if verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,), distinct=self.distinct,
+                          timeout=self.timeout).match[
             self.semantics] else 0.0
 
 
@@ -121,7 +133,8 @@ class _Tiered(_Executes):
     def judge(self, text, gold, db, executor):
         if verify.format_score(text) < 1.0:
             return -1.0
-        v = verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,), distinct=self.distinct)
+        v = verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,), distinct=self.distinct,
+                          timeout=self.timeout)
         if not v.executed:
             return 1.0 - 2.0
         return 1.0 + 2.0 + (3.0 if v.match[self.semantics] else -3.0)
@@ -133,12 +146,13 @@ class _Arctic(_Executes):
     name = "sql/arctic"
 
     def judge(self, text, gold, db, executor):
-        v = verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,), distinct=self.distinct)
+        v = verify.judge(text, gold, db, executor=executor, semantics=(self.semantics,), distinct=self.distinct,
+                          timeout=self.timeout)
         return 1.0 if v.match[self.semantics] else (0.1 if v.executed else 0.0)
 
 
-def execution(semantics: str = "spider", distinct: str = "keep"):
-    return _Execution(semantics, distinct)
+def execution(semantics: str = "spider", distinct: str = "keep", timeout: float = DEFAULT_TIMEOUT):
+    return _Execution(semantics, distinct, timeout)
 
 
 correct = renamed(execution, "sql/correct")  # the right-answer name every domain answers to
@@ -160,12 +174,12 @@ def format_reward():
     return _Format()
 
 
-def tiered(semantics: str = "spider", distinct: str = "keep"):
-    return _Tiered(semantics, distinct)
+def tiered(semantics: str = "spider", distinct: str = "keep", timeout: float = DEFAULT_TIMEOUT):
+    return _Tiered(semantics, distinct, timeout)
 
 
-def arctic(semantics: str = "spider", distinct: str = "keep"):
-    return _Arctic(semantics, distinct)
+def arctic(semantics: str = "spider", distinct: str = "keep", timeout: float = DEFAULT_TIMEOUT):
+    return _Arctic(semantics, distinct, timeout)
 
 
 RANGES = {"sql/execution": (0.0, 1.0), "sql/correct": (0.0, 1.0), "sql/syntax": (0.0, 1.0), "sql/schema_linking": (0.0, 1.0),

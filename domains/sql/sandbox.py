@@ -3,8 +3,9 @@
 Model output is hostile input. Every query runs through :class:`Executor`, which
 
 * runs the statement in a persistent worker process (:mod:`domains.sql.sqlworker`, standard
-  library only) and gives it a hard deadline: past ``timeout`` plus a grace of 0.1 s the worker is
-  killed, the query reports ``timeout``, and a fresh worker is started for the next query. A
+  library only) and gives it a hard deadline: past ``timeout`` plus a grace (a tenth of the limit, at
+  most 0.1 s: :func:`grace`) the worker is killed, the query reports ``timeout``, and a fresh worker
+  is started for the next query. A
   progress handler inside the worker stops ordinary long queries at the deadline itself; the
   kill is for what a progress handler cannot stop, one SQLite call doing unbounded work
   (``printf('%.*c', 1000000000, 'x')``, ``instr``/``replace``/``like`` on huge strings, JSON
@@ -41,7 +42,14 @@ from dataclasses import dataclass, field
 
 from r1_foundry.domains.sql import sqlworker
 
-GRACE = 0.1  # seconds past the deadline before the worker is killed
+GRACE = 0.1  # at most this many seconds past the deadline before the worker is killed ...
+GRACE_SHARE = 0.1  # ... and at most this share of the limit, so short limits hold too (0.25 s -> 0.025 s)
+
+
+def grace(timeout: float) -> float:
+    """Seconds past ``timeout`` before the worker is killed: ``min(GRACE, GRACE_SHARE * timeout)``,
+    at least 5 ms (an answer the progress handler stopped at the deadline still arrives in time)."""
+    return max(0.005, min(GRACE, GRACE_SHARE * timeout))
 SQLITE_HEADER = b"SQLite format 3\x00"
 # worker errors that mean the database itself could not be opened (not that the query was wrong)
 _UNOPENABLE = ("OperationalError: unable to open database file", "DatabaseError: file is not a database",
@@ -129,10 +137,14 @@ class _Worker:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def kill(self) -> None:
+    def kill(self, wait: bool = True) -> None:
+        """SIGKILL the worker; ``wait=False`` reaps it in a thread (the caller is not kept waiting)."""
         if self.proc.poll() is None:
             self.proc.kill()
-        self.proc.wait(5)
+        if wait:
+            self.proc.wait(5)
+        else:
+            threading.Thread(target=self.proc.wait, args=(5,), daemon=True).start()
         for stream in (self.proc.stdin, self.proc.stdout):
             try:
                 stream.close()
@@ -264,7 +276,7 @@ class Executor:
 
     def _replace_worker(self) -> None:
         """Kill the worker and start its successor now, so it is ready by the next query."""
-        self._worker.kill()
+        self._worker.kill(wait=False)
         self.restarts += 1
         self._worker = _Worker(self.memory_mb)
 
@@ -293,7 +305,7 @@ class Executor:
         key = next(iter(self._inflight))
         timeout = key[2]
         try:
-            _, (ok, rows, cols, error, timed_out) = self._worker.reader.read(self._anchor + timeout + GRACE)
+            _, (ok, rows, cols, error, timed_out) = self._worker.reader.read(self._anchor + timeout + grace(timeout))
             result = ExecResult(ok, rows, cols, error, timed_out, time.monotonic() - self._anchor)
             broken = False
         except TimeoutError:

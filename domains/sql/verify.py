@@ -277,11 +277,13 @@ _VERDICTS: OrderedDict = OrderedDict()
 _VERDICTS_MAX = 16_384
 
 
-def judge(text: str, gold_sql: str, db_path: str, *, executor, semantics=SEMANTICS, distinct: str = "keep") -> Verdict:
+def judge(text: str, gold_sql: str, db_path: str, *, executor, semantics=SEMANTICS, distinct: str = "keep",
+          timeout: float | None = None) -> Verdict:
     """Extract, execute (sandboxed, cached) and compare one completion with its gold query.
 
     ``distinct`` applies to the ``spider`` semantics (``strip`` = the official evaluator's
-    default). Verdicts are cached per ``(db, predicted sql, gold sql, semantics, distinct)``: a
+    default); ``timeout`` is each statement's limit in seconds (None: the executor's). Verdicts are
+    cached per ``(db, predicted sql, gold sql, semantics, distinct, timeout)``: a
     GRPO group that repeats an answer is compared once (databases are opened read-only, so
     results are stable).
     """
@@ -290,17 +292,17 @@ def judge(text: str, gold_sql: str, db_path: str, *, executor, semantics=SEMANTI
     sql = extract_sql(text)
     if sql is None:
         return Verdict(None, False, {s: False for s in semantics})
-    key = (db_path, sql, gold_sql, tuple(semantics), distinct)
+    key = (db_path, sql, gold_sql, tuple(semantics), distinct, timeout)
     verdict = _VERDICTS.get(key)
     if verdict is None:
-        pred = executor.run(db_path, sql)
-        gold = executor.run(db_path, gold_sql)
+        pred = executor.run(db_path, sql, timeout)
+        gold = executor.run(db_path, gold_sql, timeout)
         match = {}
         for s in semantics:
             if s == "spider":
                 p_sql, g_sql = spider_form(sql, distinct), spider_form(gold_sql, distinct)
-                p = pred if p_sql == sql else executor.run(db_path, p_sql)
-                g = gold if g_sql == gold_sql else executor.run(db_path, g_sql)
+                p = pred if p_sql == sql else executor.run(db_path, p_sql, timeout)
+                g = gold if g_sql == gold_sql else executor.run(db_path, g_sql, timeout)
                 match[s] = results_match(p, g, semantics=s, gold_sql=g_sql)
             else:
                 match[s] = results_match(pred, gold, semantics=s, gold_sql=gold_sql)

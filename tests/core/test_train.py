@@ -144,3 +144,62 @@ def test_weights_dtype_keeps_float32_master_weights_for_full_training(monkeypatc
     assert torch.equal(w - 3e-5, w) and not torch.equal(w.float() - 3e-5, w.float())
     with pytest.raises(FoundryError, match="model.dtype"):
         ModelSpec(dtype="fp8")
+
+
+_KILL_MID_SAVE = """
+import os, signal, sys
+import datasets
+from transformers import Trainer
+from r1_foundry.core.stages import trl as train
+
+def die(self, output_dir):  # after the weights, before the optimizer and trainer_state.json
+    if self.state.global_step == 4:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return orig(self, output_dir)
+
+orig = Trainer._save_optimizer_and_scheduler
+Trainer._save_optimizer_and_scheduler = die
+train.run_sft(model_path=sys.argv[1], train_dataset=datasets.load_from_disk(sys.argv[2]), out_dir=sys.argv[3],
+              args={"per_device_train_batch_size": 4, "learning_rate": 1e-3, "logging_steps": 1, "save_steps": 2,
+                    "max_length": 384, "max_steps": 6})
+"""
+
+
+def test_resume_skips_a_checkpoint_cut_off_mid_save(tiny, sql_data, tmp_path, capfd):
+    """A real SIGKILL while checkpoint-4 is being saved (weights written, trainer_state.json not), plus a
+    checkpoint-6 holding only config.json (the issue's case: `--resume` was a ValueError traceback until the
+    folder was moved by hand). Resume takes checkpoint-2, says which it skipped, and finishes at step 6
+    having trained steps 3-6 only."""
+    import shutil
+    import subprocess
+    import sys
+
+    from transformers import TrainerCallback
+
+    data = str(tmp_path / "train")
+    sql_data["train"].save_to_disk(data)
+    out = str(tmp_path / "sft")
+    proc = subprocess.run([sys.executable, "-c", _KILL_MID_SAVE, tiny, data, out], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == -9, proc.stderr[-2000:]
+    assert os.path.isfile(os.path.join(out, "checkpoint-2", "trainer_state.json"))
+    assert os.path.isdir(os.path.join(out, "checkpoint-4"))
+    assert not os.path.exists(os.path.join(out, "checkpoint-4", "trainer_state.json"))
+    os.makedirs(os.path.join(out, "checkpoint-6"))
+    shutil.copy(os.path.join(out, "checkpoint-2", "config.json"), os.path.join(out, "checkpoint-6"))
+    assert train._last_checkpoint(out).endswith("checkpoint-2")
+    capfd.readouterr()
+
+    steps = []
+
+    class Count(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            steps.append(state.global_step)
+
+    train.run_sft(model_path=tiny, train_dataset=sql_data["train"], out_dir=out,
+                  args={**FAST, "max_steps": 6, "save_steps": 2}, resume=True, callbacks=[Count()])
+    said = capfd.readouterr().err
+    assert "skipped incomplete checkpoint-6, checkpoint-4" in said and "resuming from checkpoint-2" in said, said
+    assert steps == [3, 4, 5, 6]
+    assert json.load(open(os.path.join(out, "stage.json")))["global_step"] == 6
+    assert train.checkpoint_complete(os.path.join(out, "checkpoint-6"))  # written again, this time whole

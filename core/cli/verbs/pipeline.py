@@ -28,26 +28,41 @@ def run(domain, out_dir: str, recipe: str = "default", preset: str | None = None
         num_processes: int | None = None, overrides=()) -> dict | None:
     """The pipeline's results per stage (None on the ranks other than 0 of a launch)."""
     from r1_foundry.core.pipeline.run import clear_run, preflight, run_pipeline
-    from r1_foundry.core.util.launch import barrier, inside_launch, is_main_process
+    from r1_foundry.core.util.launch import barrier, check_launcher, inside_launch, is_main_process
+    from r1_foundry.core.util.lock import HELD_ENV, RunLock
 
     r = load_domain_recipe(domain, recipe, overrides, preset)
     preflight(r)  # a typo in an override fails here, before recipe.yaml (or anything) is written
     if resume and overwrite:
         raise FoundryError("--resume continues the run in OUT and --overwrite deletes it: pass one of them")
-    if not inside_launch() and os.path.isfile(os.path.join(out_dir, "recipe.yaml")) and not (resume or overwrite):
-        raise FoundryError(f"{out_dir} already holds a run; pass --resume to continue it or --overwrite to "
-                           "start over (its files will be replaced)")
-    maybe_relaunch(launcher, num_processes)
-    if is_main_process():
-        if overwrite and os.path.isdir(out_dir):
-            removed = clear_run(out_dir)
-            if removed:
-                out.print(f"--overwrite: removed the earlier run's {', '.join(removed)} from {out_dir}")
-        os.makedirs(out_dir, exist_ok=True)
-        save_recipe(r, os.path.join(out_dir, "recipe.yaml"))
-    barrier()
-    results = run_pipeline(r, out_dir, resume=resume, push_to_hub=push_to_hub)
-    return results if is_main_process() else None
+    if launcher and not inside_launch():
+        check_launcher(launcher)
+    lock = RunLock(out_dir, "pipeline")
+    if not inside_launch() or is_main_process():  # one holder: this process, or rank 0 of a bare launch
+        lock.acquire()  # a second pipeline on this folder stops here (exit 2, naming the holder)
+    try:
+        if lock.stale_note():
+            out.print(lock.stale_note())
+        if not inside_launch() and os.path.isfile(os.path.join(out_dir, "recipe.yaml")) and not (resume or overwrite):
+            raise FoundryError(f"{out_dir} already holds a run; pass --resume to continue it or --overwrite to "
+                               "start over (its files will be replaced)")
+        if launcher and not inside_launch():
+            os.environ[HELD_ENV] = os.path.abspath(out_dir)  # the relaunched ranks run under this lock
+        maybe_relaunch(launcher, num_processes)
+        if is_main_process():
+            if overwrite and os.path.isdir(out_dir):
+                removed = clear_run(out_dir)
+                if removed:
+                    out.print(f"--overwrite: removed the earlier run's {', '.join(removed)} from {out_dir}")
+            os.makedirs(out_dir, exist_ok=True)
+            save_recipe(r, os.path.join(out_dir, "recipe.yaml"))
+        barrier()
+        results = run_pipeline(r, out_dir, resume=resume, push_to_hub=push_to_hub)
+        return results if is_main_process() else None
+    finally:
+        if os.environ.get(HELD_ENV) == os.path.abspath(out_dir) and not inside_launch():
+            del os.environ[HELD_ENV]
+        lock.release()
 
 
 def print_results(results: dict) -> None:

@@ -34,13 +34,24 @@ def parse_weights(spec: str) -> dict[str, float]:
     return out
 
 
+def parse_spec(spec: str):
+    """``--rewards``: a preset name, ``name=weight,...``, or a JSON list/mapping in the recipe's form
+    (``[{"name": "sql/arctic", "weight": 1, "timeout": 5}]``: rewards with parameters)."""
+    text = spec.strip()
+    if text.startswith(("[", "{")):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise FoundryError(f"--rewards: not valid JSON ({exc.msg} at character {exc.pos}); e.g. "
+                               '\'[{"name": "sql/arctic", "weight": 1, "timeout": 5}]\'') from None
+    return parse_weights(spec) if "=" in spec else spec
+
+
 def run(domain, examples: str, completions: str, out_file: str, rewards: str | None = None) -> list[dict]:
     from r1_foundry.core.pipeline.export import score_examples
     from r1_foundry.core.util.io import atomic_write, read_jsonl
 
-    spec = rewards or next(iter(domain.reward_presets))
-    if "=" in spec:
-        spec = parse_weights(spec)
+    spec = parse_spec(rewards or next(iter(domain.reward_presets)))
     if os.path.isdir(out_file):
         raise FoundryError(f"--out {out_file}: is a folder; name the JSONL file to write")
     if not os.path.isdir(os.path.dirname(os.path.abspath(out_file))):
@@ -63,7 +74,8 @@ def register(app: typer.Typer, domain) -> None:
     def reward_cmd(examples: str = typer.Option(..., help="JSONL of examples (reference columns)"),
                    completions: str = typer.Option(..., help="JSONL with a 'completion' per line, same order"),
                    out_file: str = typer.Option(..., "--out", help="JSONL of scores: every component and total"),
-                   rewards: str = typer.Option(None, help="preset name or name=weight,... (default: first preset)")):
+                   rewards: str = typer.Option(None, help="preset name, name=weight,... or a JSON list of {name, weight, parameters...} "
+                                                 "(default: first preset)")):
         """Score completions against examples with every reward component."""
         rows = run(domain, examples, completions, out_file, rewards)
         mean = sum(r["total"] for r in rows) / max(len(rows), 1)

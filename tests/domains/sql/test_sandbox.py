@@ -296,3 +296,43 @@ def test_reward_cli_broken_database_exits_2_naming_it(tmp_path):
     assert res.exit_code == 2, res.output
     assert "empty file" in res.output and str(db) in res.output.replace("\n", "")
     assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("limit", [0.1, 0.25, 0.5])
+def test_kill_deadline_scales_with_short_limits(db_copy, limit):
+    """The grace before a kill is a tenth of the limit (at most 0.1 s): at --timeout 0.25 a statement that
+    must be killed took 0.35 s by the executor's clock with the fixed 0.1 s grace (1.4x); now <= 1.1x + scheduling.
+    The caller may also wait for the killed worker's successor to start (python -I, ~0.05 s here): the
+    documented floor, so the run() call is measured after that start-up."""
+    from r1_foundry.domains.sql.sandbox import grace
+
+    assert grace(limit) == pytest.approx(min(0.1, limit / 10))
+    ex = Executor(timeout=limit)
+    for i in range(3):
+        ex.run(db_copy, "SELECT 1")  # the worker (or the killed one's successor) is up
+        time.sleep(0.2)
+        start = time.monotonic()
+        r = ex.run(db_copy, f"SELECT printf('%.*c', {1000000000 + i}, 'x')")
+        wall = time.monotonic() - start
+        assert r.timed_out and r.error == "timeout"
+        assert r.elapsed < 1.1 * limit + 0.03, (limit, r.elapsed)
+        assert wall < 1.2 * limit + 0.1, (limit, wall)
+
+
+def test_reward_sql_limit_is_a_recipe_parameter(db_copy):
+    """`timeout` of the executing rewards (recipe: {name: sql/arctic, weight: 1, timeout: 0.3}); bad values are
+    one-line errors; a query that outlives it scores as not executable."""
+    from r1_foundry.core.rewards.compose import build_rewards
+    from r1_foundry.core.schema.domain import get_domain
+    from r1_foundry.core.util.errors import FoundryError
+
+    sql = get_domain("sql")
+    loop = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"
+    (fn,), _ = build_rewards(sql, [{"name": "sql/arctic", "weight": 1, "timeout": 0.3}])
+    assert fn.timeout == 0.3
+    start = time.monotonic()
+    assert fn(completions=[f"<think>t</think><answer>{loop}</answer>"], gold_sql=["SELECT 1"], db_path=[db_copy]) == [0.0]
+    assert time.monotonic() - start < 1.5  # the default limit (2 s) would take longer
+    for bad in (0, -1, float("nan"), float("inf"), "2", True):
+        with pytest.raises(FoundryError, match="timeout must be seconds"):
+            build_rewards(sql, [{"name": "sql/execution", "weight": 1, "timeout": bad}])
