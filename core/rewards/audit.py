@@ -41,6 +41,8 @@ from r1_foundry.core.util.errors import FoundryError
 FLOOR = 0.5  # share of the gold's margin over the lowest total a no-answer probe may earn
 SLOW_S = 1.0  # seconds per completion above which a probe's scoring is a finding
 HUGE_CHARS = 50_000
+JUNK_CHARS = 3_000_000  # the tail of ``answer_then_junk``
+JUNK_EXAMPLES = 4  # examples that get it (3 MB each is scored, not generated: a few suffice)
 
 # probe name -> what it is (the README's table legend); "answer" probes still carry the right answer
 GENERIC = {
@@ -55,8 +57,16 @@ GENERIC = {
     "two_answers": "one answer block holding a wrong answer, then the gold answer",
     "two_answers_gold_first": "one answer block holding the gold answer, then a wrong answer",
     "hidden_answer": "the gold answer stated inside the reasoning only, no answer block",
+    "answer_then_junk": f"the gold completion, then {JUNK_CHARS:,} characters of random hex after its answer block "
+                        f"(first {JUNK_EXAMPLES} examples)",
 }
-CARRIES_ANSWER = {"answer_only", "answer_repeated"}
+# Probes that still carry the right answer: a finding only when they score above the gold. For
+# ``answer_then_junk`` this is the decision for every preset: the verifiers read the last answer block
+# and nothing after it, so correctness terms keep full credit (the answer is right); a tail past the
+# answer is what GRPO's ``max_completion_length`` truncates and ``length/overlong`` / ``length/cosine``
+# penalise, not a correctness reward's business. The probe also checks such a completion is scored
+# fast (``SLOW_S``), so a runaway generation never stalls a training step.
+CARRIES_ANSWER = {"answer_only", "answer_repeated", "answer_then_junk"}
 
 
 @dataclass
@@ -94,9 +104,10 @@ def every_option(options, gold: str) -> dict[str, str]:
     return {"list_every_option": f"<think>{reasoning(gold)}</think><answer>{items}</answer>"}
 
 
-def generic_probes(example: dict, gold: str, wrong: str | None) -> dict[str, str]:
+def generic_probes(example: dict, gold: str, wrong: str | None, junk: str | None = None) -> dict[str, str]:
     """The probes every domain gets, built from the example's gold completion; ``wrong`` is
-    another example's answer (different from this one's), or None when there is none."""
+    another example's answer (different from this one's), or None when there is none; ``junk``,
+    when given, is appended to the gold completion (``answer_then_junk``)."""
     think, ans = reasoning(gold), answer_block(gold) or ""
     prompt = prompt_text(example.get("prompt"))
     huge = (prompt + "\n") * (HUGE_CHARS // max(len(prompt) + 1, 1) + 1)
@@ -111,6 +122,8 @@ def generic_probes(example: dict, gold: str, wrong: str | None) -> dict[str, str
         "answer_repeated": f"<think>{think}</think>" + f"<answer>{ans}</answer>" * 3,
         "hidden_answer": f"<think>{think}\nThe answer is {ans}.</think>",
     }
+    if junk is not None:
+        probes["answer_then_junk"] = gold + "\n" + junk
     if wrong is not None:
         probes["two_answers"] = f"<think>{think}</think><answer>{wrong}\n{ans}</answer>"
         probes["two_answers_gold_first"] = f"<think>{think}</think><answer>{ans}\n{wrong}</answer>"
@@ -164,9 +177,10 @@ def audit_preset(domain, preset: str, examples: list[dict], *, floor: float = FL
     near: set[str] = set()
     pool = pool if pool is not None else examples
     answers = [(e.get("task"), answer_block(completion_text(e.get("completion")))) for e in pool]
+    junk = random.Random(seed).randbytes(JUNK_CHARS // 2).hex()
     for j, ex in enumerate(exs):
         gold = golds_text[keep[j]]
-        probes = generic_probes(ex, gold, _wrong_answer(ex, gold, answers, rng))
+        probes = generic_probes(ex, gold, _wrong_answer(ex, gold, answers, rng), junk if j < JUNK_EXAMPLES else None)
         if domain_probes:
             probes.update(domain_probes(ex, gold, rng, pool))
         for name, text in probes.items():

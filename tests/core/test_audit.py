@@ -73,3 +73,20 @@ def test_cli_exit_codes(tmp_path, monkeypatch):
     assert allowed.exit_code == 0
     unknown = CliRunner().invoke(build_root(), ["finance", "audit", "--presets", "finqaa"])
     assert unknown.exit_code == 2 and "finqa" in unknown.output
+
+
+def test_right_answer_then_3mb_of_junk_is_probed(samples):
+    """Issue 30 (11): the gold followed by 3 MB is a probe of every preset, on the first JUNK_EXAMPLES examples;
+    it carries the right answer, so the rule is "never above the gold" (arctic keeps 1.0 of 1.0 by design:
+    the verifier reads the answer block; the tail is max_completion_length's and length shaping's), and it is
+    scored fast."""
+    probes = audit.generic_probes({"prompt": "q"}, "<think>t</think><answer>1</answer>", None, "x" * audit.JUNK_CHARS)
+    assert probes["answer_then_junk"].startswith("<think>t</think><answer>1</answer>\n")
+    assert len(probes["answer_then_junk"]) > 3_000_000
+    assert "answer_then_junk" in audit.CARRIES_ANSWER
+    rows = {(r.preset, r.probe): r for r in audit.run_audit(get_domain("sql"), None, samples["sql"][0],
+                                                           pool=samples["sql"][2])}
+    junk = rows[("arctic", "answer_then_junk")]
+    assert junk.n == audit.JUNK_EXAMPLES and junk.mean == pytest.approx(1.0) and junk.finding == ""
+    assert rows[("sql-r1", "answer_then_junk")].mean < rows[("sql-r1", "gold")].mean  # its format tier reads the tail
+    assert junk.seconds < audit.SLOW_S
