@@ -15,6 +15,7 @@ import os
 import re
 
 from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.core.util.io import share_files
 
 SIZES = {  # name -> (hidden, layers, heads, kv_heads, intermediate)
     "tiny": (256, 8, 4, 2, 1024),
@@ -87,6 +88,7 @@ def build_scratch_model(size: str, tokenizer, out_dir: str, *, seed: int = 0, ma
     model.generation_config.eos_token_id = tokenizer.eos_token_id
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
+    share_files(out_dir)
     with open(os.path.join(out_dir, "foundry.json"), "w") as fh:
         json.dump({"size": size, "parameters": model.num_parameters(), "tokenizer": "fast"}, fh)
     return out_dir

@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass
 
 from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.core.util.io import share_files
 
 
 def _say(line: str) -> None:
@@ -132,6 +133,7 @@ def gguf_to_folder(gguf_path: str, out_dir: str, *, source: str = "", progress=_
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
+    share_files(tmp)
     with open(os.path.join(tmp, "foundry.json"), "w") as fh:
         json.dump({"source": source or os.path.abspath(gguf_path), "gguf": file, "tokenizer": "auto",
                    "parameters": model.num_parameters(), "architecture": type(model).__name__}, fh)

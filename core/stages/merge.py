@@ -31,6 +31,7 @@ import shutil
 from r1_foundry.core.schema.kinds import MERGE_METHODS
 from r1_foundry.core.stages.trl import DONE_MARKER
 from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.core.util.io import share_files
 
 _COPY = ("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
          "chat_template.jinja", "foundry.json", "vocab.json", "merges.txt", "tokenizer.model")
@@ -120,6 +121,7 @@ def merge(method: str, out_dir: str, *, base: str | None = None, models: list[st
         if os.path.isfile(src):
             shutil.copy(src, os.path.join(out_dir, name))
     save_file(merged, os.path.join(out_dir, "model.safetensors"), metadata={"format": "pt"})
+    share_files(out_dir)
     return out_dir
 
 

@@ -17,6 +17,7 @@ import shutil
 
 from r1_foundry.core.schema.kinds import KINDS
 from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.core.util.io import share_files
 
 DONE_MARKER = "stage.json"
 
@@ -110,12 +111,21 @@ def _finish(trainer, tokenizer, out_dir: str, kind: str, source: str) -> str:
         shutil.copy(marker, os.path.join(out_dir, "foundry.json"))
     with open(os.path.join(out_dir, "log_history.json"), "w") as fh:
         json.dump(trainer.state.log_history, fh, indent=1)
+    share_files(out_dir)  # model.safetensors (and checkpoints) get the user's umask, not 0600
     with open(os.path.join(out_dir, DONE_MARKER), "w") as fh:
         json.dump({"kind": kind, "source": source, "global_step": trainer.state.global_step}, fh)
     return out_dir
 
 
 def _train(trainer, out_dir: str, resume: bool) -> None:
+    from transformers import TrainerCallback
+
+    class _Share(TrainerCallback):  # each checkpoint readable by the team as soon as it is saved
+        def on_save(self, args, state, control, **kwargs):
+            if state.is_world_process_zero:
+                share_files(os.path.join(args.output_dir, f"checkpoint-{state.global_step}"))
+
+    trainer.add_callback(_Share())
     checkpoint = _last_checkpoint(out_dir) if resume else None
     trainer.train(resume_from_checkpoint=checkpoint)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 
 from r1_foundry.core.util.errors import FoundryError
@@ -99,6 +100,28 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def share_files(folder: str) -> int:
+    """Give the files under ``folder`` that a library wrote through a private temporary file (mode
+    0600: transformers 5's ``save_pretrained`` writes ``model.safetensors`` so) the user's umask, as
+    any other file the project writes; other modes are left alone. Returns how many changed."""
+    mode = 0o666 & ~_umask()
+    changed = 0
+    if mode == 0o600:
+        return 0
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(root, name)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o600 and (uid is None or st.st_uid == uid):
+                os.chmod(path, mode)
+                changed += 1
+    return changed
 
 
 def atomic_write(path: str, text: str) -> None:

@@ -203,3 +203,22 @@ def test_resume_skips_a_checkpoint_cut_off_mid_save(tiny, sql_data, tmp_path, ca
     assert steps == [3, 4, 5, 6]
     assert json.load(open(os.path.join(out, "stage.json")))["global_step"] == 6
     assert train.checkpoint_complete(os.path.join(out, "checkpoint-6"))  # written again, this time whole
+
+
+def test_saved_models_and_checkpoints_keep_the_users_umask(tiny, sql_data, tmp_path):
+    """transformers 5 writes model.safetensors as 0600 (a private temp file): a team sharing a run folder could
+    not read the weights. Every file of a finished stage, checkpoints included, gets 0666 & ~umask."""
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        out = str(tmp_path / "sft")
+        train.run_sft(model_path=tiny, train_dataset=sql_data["train"], out_dir=out,
+                      args={**FAST, "max_steps": 2, "save_steps": 1})
+    finally:
+        os.umask(old)
+    modes = {os.path.relpath(os.path.join(r, f), out): stat.S_IMODE(os.stat(os.path.join(r, f)).st_mode)
+             for r, _, fs in os.walk(out) for f in fs}
+    assert "model.safetensors" in modes and "checkpoint-2/model.safetensors" in modes
+    assert {p: oct(m) for p, m in modes.items() if m != 0o644} == {}
+    assert stat.S_IMODE(os.stat(os.path.join(tiny, "model.safetensors")).st_mode) & 0o044  # the built model too
