@@ -51,11 +51,40 @@ def friendly(fn):
         except FoundryError as exc:
             err.print(tag("error:", "red"), str(exc), soft_wrap=True)
             raise typer.Exit(2) from None
+        except OSError as exc:
+            if exc.filename is None:  # not about a path the user gave: a bug, keep the traceback
+                raise
+            err.print(tag("error:", "red"), path_error(exc), soft_wrap=True)
+            raise typer.Exit(2) from None
+        except ValueError as exc:
+            if "embedded null byte" not in str(exc):
+                raise
+            err.print(tag("error:", "red"), "a path holds a NUL byte (\\x00); pass a path without it", soft_wrap=True)
+            raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err.print("interrupted; rerun with --resume to continue from the last checkpoint")
             raise typer.Exit(130) from None
 
     return wrapper
+
+
+def check_seconds(value: float, option: str = "--timeout", upper: float = 3600.0) -> float:
+    """A time limit given on the command line: a finite number of seconds in ``(0, upper]``, else one line."""
+    import math
+
+    if not math.isfinite(value) or not 0 < value <= upper:
+        raise FoundryError(f"{option} {value}: give seconds between 0 and {upper:g}")
+    return value
+
+
+def path_error(exc: OSError) -> str:
+    """One line for an operating-system error on a path the user gave (too long, missing folder, a file
+    where a folder should be, no permission): the path (shortened), the reason, what to do."""
+    name = str(exc.filename)
+    shown = name if len(name) <= 120 else name[:60] + "..." + name[-40:]
+    shown = shown.encode("unicode_escape").decode("ascii") if not shown.isprintable() else shown
+    target = f" -> {exc.filename2}" if exc.filename2 else ""
+    return f"{shown or repr(name)}{target}: {exc.strerror or type(exc).__name__}; check the path given"
 
 
 def load_domain_recipe(domain, name: str, overrides, preset=None):

@@ -228,8 +228,11 @@ def load_recipe(path: str, overrides: list[str] = (), preset: str | None = None)
     """Read, override and validate a recipe; raises :class:`FoundryError` naming the bad key."""
     if not os.path.isfile(path):
         raise FoundryError(f"{path}: recipe file not found")
+    from r1_foundry.core.util.io import check_utf8
+
+    check_utf8(path)  # a Latin-1 or UTF-16 recipe: one line naming file:line and the encoding
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:
             tree = yaml_load(fh) or {}
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1

@@ -42,14 +42,18 @@ def check_launcher(launcher: str) -> None:
 
     import yaml
 
+    from r1_foundry.core.util.io import check_utf8
+
     path = config_path(launcher)
+    check_utf8(path)
     try:
         with open(path, encoding="utf-8") as fh:
             cfg = yaml.safe_load(fh) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise FoundryError(f"{path}: not a readable accelerate config ({exc})") from None
-    if not isinstance(cfg, dict):
-        raise FoundryError(f"{path}: not an accelerate config (expected a mapping)")
+    if not isinstance(cfg, dict) or "distributed_type" not in cfg:
+        raise FoundryError(f"{path}: not an accelerate config (expected a mapping with distributed_type; "
+                           "write one with `accelerate config --config_file PATH`, or pass ddp, fsdp2, zero2 or zero3)")
     kind = str(cfg.get("distributed_type", "NO")).upper()
     if kind == "DEEPSPEED" and importlib.util.find_spec("deepspeed") is None:
         raise FoundryError(f"launcher '{launcher}' runs DeepSpeed, which is not installed; "

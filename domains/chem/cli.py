@@ -10,7 +10,7 @@ import json
 import typer
 
 from r1_foundry.core.cli.app import make_domain_app
-from r1_foundry.core.cli.common import friendly, out
+from r1_foundry.core.cli.common import check_seconds, friendly, out
 
 
 def extend(app: typer.Typer) -> None:
@@ -25,7 +25,7 @@ def extend(app: typer.Typer) -> None:
 
         from r1_foundry.domains.chem.sandbox import EXTRAS, Analyser
 
-        analyser = Analyser(timeout=timeout)
+        analyser = Analyser(timeout=check_seconds(timeout))
         try:
             info = asdict(analyser.analyse(smiles, need=EXTRAS))
         finally:

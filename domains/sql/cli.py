@@ -14,7 +14,7 @@ import sys
 import typer
 
 from r1_foundry.core.cli.app import make_domain_app
-from r1_foundry.core.cli.common import friendly, out
+from r1_foundry.core.cli.common import check_seconds, friendly, out
 from r1_foundry.core.util.errors import FoundryError
 
 
@@ -45,10 +45,7 @@ def extend(app: typer.Typer) -> None:
             check_database(db)
         except DatabaseUnavailable as exc:
             raise FoundryError(f"--db: {exc}") from None
-        import math
-
-        if not math.isfinite(timeout) or not 0 < timeout <= 3600:
-            raise FoundryError(f"--timeout {timeout}: give seconds between 0 and 3600")
+        check_seconds(timeout)
         executor = Executor(timeout=timeout, max_rows=max_rows)
         try:
             result = executor.run(db, sql)
