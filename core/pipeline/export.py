@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 
 from r1_foundry.core.util.errors import FoundryError
@@ -52,29 +53,70 @@ def total_range(funcs, weights) -> tuple[float, float]:
     return lo, hi
 
 
+# Special tokens an engine may leave at the end of a decoded response (OpenRLHF decodes with
+# skip_special_tokens=False, so a response that stopped at EOS ends in e.g. <|im_end|>): <|...|>-style
+# tokens (Qwen, Llama 3, SmolLM, GPT), </s>, <eos>, <end_of_turn>, <pad> and DeepSeek's end of sentence.
+_TRAILING_SPECIAL = re.compile(r"(?:\s*(?:<\|[^<>|\s]{1,40}\|>|</s>|<eos>|<end_of_turn>|<pad>|<unk>"
+                               r"|<\uff5cend\u2581of\u2581sentence\uff5c>))+\s*$")
+
+
+def strip_special(text: str) -> str:
+    """``text`` without the special tokens (and whitespace) an engine left at its end.
+
+    Example:
+        >>> strip_special("<answer>B</answer><|im_end|><|endoftext|>")
+        '<answer>B</answer>'
+    """
+    return _TRAILING_SPECIAL.sub("", text) if isinstance(text, str) else text
+
+
 class Scorer:
-    """What an exported entry point holds: one domain's rewards with fixed weights."""
+    """What an exported entry point holds: one domain's rewards with fixed weights.
+
+    Imports only the domain's verifier libraries (sqlglot, RDKit, ...), PyYAML and Rich: never torch,
+    transformers, TRL or datasets, so it runs on a worker whose environment an engine pins
+    (tests/engines/test_engines.py checks it in a venv that has only those)."""
 
     def __init__(self, domain: str, spec: list[dict], base_dir: str):
+        from r1_foundry.core.rewards.compose import build_rewards
         from r1_foundry.core.schema.domain import get_domain
 
         self.domain = get_domain(domain)
         self.spec = [dict(x) for x in spec]
         self.base_dir = base_dir
-        from r1_foundry.core.rewards.compose import build_rewards
-
         # once per process: reward objects keep sandboxes and caches
         self._built = build_rewards(self.domain, [dict(x) for x in spec])
+        self.names = [f.__name__ for f in self._built[0]]
         self.low, self.high = total_range(*self._built)
 
     def rows(self, completions: list[str], ground_truths: list) -> list[dict]:
+        """Every component and the weighted ``total`` per completion (trailing special tokens removed)."""
         examples = [json.loads(g) if isinstance(g, str) else dict(g) for g in ground_truths]
-        return score_examples(self.domain, self.spec, examples, completions, base_dir=self.base_dir,
-                              where="ground_truth of row {n}", built=self._built)
+        return score_examples(self.domain, self.spec, examples, [strip_special(c) for c in completions],
+                              base_dir=self.base_dir, where="ground_truth of row {n}", built=self._built)
+
+    def logs(self, rows: list[dict]) -> dict[str, list[float]]:
+        """Per-component values for an engine's logs, with the same keys in every call (an engine batches
+        samples by key): a component that does not apply to a row logs 0.0 there, and ``<name>/applies``
+        (1.0 / 0.0) says where it applied, so a mean over applying rows can be recovered."""
+        out: dict[str, list[float]] = {}
+        for name in self.names:
+            values = [r.get(name) for r in rows]
+            out[name] = [float(v) if isinstance(v, (int, float)) else 0.0 for v in values]
+            out[f"{name}/applies"] = [1.0 if isinstance(v, (int, float)) else 0.0 for v in values]
+        return out
 
     def scaled(self, total: float) -> float:
         span = self.high - self.low
         return min(1.0, max(0.0, (total - self.low) / span)) if span > 0 else 0.0
+
+    @staticmethod
+    def report(exc: BaseException) -> None:
+        """Say an error where a user sees it: OpenRLHF catches a reward function's exception, logs it at INFO
+        and scores the sample None; this line goes to stderr (the worker's log) before the error is re-raised."""
+        import sys
+
+        print(f"R1 Foundry reward error ({type(exc).__name__}): {exc}", file=sys.stderr, flush=True)
 
 
 def _resolved_spec(domain, spec) -> list[dict]:
@@ -126,11 +168,15 @@ def _portable(example: dict, data_dir: str, out_dir: str, copied: dict, file_col
 ENTRY = {
     "verl": '''"""verl reward entry point for R1 Foundry's rewards, written by `foundry <domain> export`.
 
+verl 0.9 (tested: 0.9.1), with its default reward manager (naive):
+    reward.custom_reward_function.path=<this file> reward.custom_reward_function.name=compute_score
+verl 0.7 / 0.8 (not tested here; from their source): the legacy keys
     custom_reward_function.path=<this file> custom_reward_function.name=compute_score
 
 CONFIG (below) names the domain, the GRPO stage's rewards and their frozen weights, the recipe and
 the command that wrote this file. compute_score returns the weighted total, the number
-`foundry <domain> reward` gives. Needs R1 Foundry (and the domain's extra) on every worker.
+`foundry <domain> reward` gives. Needs R1 Foundry and the domain's verifier libraries on every worker
+(CONFIG["install"]); not torch, transformers or TRL.
 """
 
 import json
@@ -143,31 +189,27 @@ SPEC = CONFIG["spec"]
 _SCORER = Scorer(CONFIG["domain"], SPEC, base_dir=os.path.dirname(os.path.abspath(__file__)))
 
 
-def compute_score(data_source, solution_str, ground_truth, extra_info=None):
+def compute_score(data_source, solution_str, ground_truth, extra_info=None, **kwargs):
     return _SCORER.rows([solution_str], [ground_truth])[0]["total"]
-
-
-def compute_score_batch(data_sources, solution_strs, ground_truths, extra_infos=None, **kwargs):
-    """For reward_model.reward_manager=batch (custom_reward_function.name=compute_score_batch):
-    one call per batch, so SQL's sandbox runs every query of it in one message."""
-    return [r["total"] for r in _SCORER.rows(list(solution_strs), list(ground_truths))]
 ''',
     "openrlhf": '''"""OpenRLHF reward entry point for R1 Foundry's rewards, written by `foundry <domain> export`.
 
-    --remote_rm_url <this file> --prompt_data <its folder>/train.jsonl
-    --input_key input --label_key label --apply_chat_template
+OpenRLHF 0.11 (tested: 0.11.2):
+    --reward.remote_url <this file> --data.prompt_dataset <its folder>/train.jsonl
+    --data.input_key input --data.label_key label --data.apply_chat_template
 
 CONFIG (below) names the domain, the GRPO stage's rewards and their frozen weights, the recipe, the
 command that wrote this file and the preset's total range [low, high]. ``rewards`` is the weighted
-total, the number `foundry <domain> reward` gives; ``scores`` is it scaled to [0, 1] by that range
-(for OpenRLHF's dynamic filtering); ``extra_logs`` holds each component where it applied to the
-whole batch. Needs R1 Foundry (and the domain's extra) on every worker.
+total, the number `foundry <domain> reward` gives (special tokens the engine left at the end of a
+response, such as <|im_end|>, are removed first); ``scores`` is it scaled to [0, 1] by that range
+(for OpenRLHF's dynamic filtering); ``extra_logs`` holds every component under the same keys in every
+call (0.0 where it does not apply, and ``<name>/applies``). An error (a broken dataset row) is written
+to stderr and raised. Needs R1 Foundry and the domain's verifier libraries on every worker
+(CONFIG["install"]).
 """
 
 import json
 import os
-
-import torch
 
 from r1_foundry.core.pipeline.export import Scorer
 
@@ -176,17 +218,45 @@ SPEC = CONFIG["spec"]
 _SCORER = Scorer(CONFIG["domain"], SPEC, base_dir=os.path.dirname(os.path.abspath(__file__)))
 
 
-def reward_func(queries, prompts, labels):
-    responses = [q[len(p):] if q.startswith(p) else q for q, p in zip(queries, prompts)]
-    rows = _SCORER.rows(responses, labels)
+def reward_func(queries, prompts, labels, **kwargs):
+    import torch  # OpenRLHF's own environment has it; importing this file does not need it
+
+    try:
+        responses = [q[len(p):] if q.startswith(p) else q for q, p in zip(queries, prompts)]
+        rows = _SCORER.rows(responses, labels)
+    except Exception as exc:
+        _SCORER.report(exc)
+        raise
     totals = [r["total"] for r in rows]
-    logs = {k: torch.tensor([r[k] for r in rows], dtype=torch.float32) for k in rows[0]
-            if k != "total" and not k.endswith("/reason") and all(isinstance(r[k], (int, float)) for r in rows)}
     return {"rewards": torch.tensor(totals, dtype=torch.float32),
             "scores": torch.tensor([_SCORER.scaled(t) for t in totals], dtype=torch.float32),
-            "extra_logs": logs}
+            "extra_logs": {k: torch.tensor(v, dtype=torch.float32) for k, v in _SCORER.logs(rows).items()}}
 ''',
 }
+
+
+WORKER_BASE = ("pyyaml>=6", "rich>=13")  # what the scoring path imports beside a domain's verifier libraries
+
+
+def worker_requirements(extra: str | None) -> list[str]:
+    """The packages an exported reward needs on an engine's worker: PyYAML, Rich and the domain's pip
+    extra (SQL: sqlglot, sqlparse; chemistry: RDKit, ...), read from this installation's metadata.
+    Not torch, transformers, TRL or datasets: the worker keeps the versions its engine pins."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        reqs = requires("r1-foundry") or []
+    except PackageNotFoundError:
+        reqs = []
+    mine = [r.split(";")[0].strip() for r in reqs
+            if extra and re.search(r"""extra\s*==\s*["']""" + re.escape(extra) + r"""["']""", r)]
+    return [*WORKER_BASE, *mine]
+
+
+def worker_install(extra: str | None) -> str:
+    """The install line for a worker: R1 Foundry without its training dependencies, then what scoring needs."""
+    reqs = " ".join(f"'{r}'" for r in worker_requirements(extra))
+    return f"pip install --no-deps r1-foundry && pip install {reqs}"
 
 
 def entry_source(fmt: str, config: dict) -> str:
@@ -242,11 +312,10 @@ def export(domain, recipe, data_dir: str, fmt: str, out_dir: str, *, recipe_name
             atomic_write(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
         written.append(path)
         counts[name] = len(rows)
-    extra = f"[{domain.extra}]" if domain.extra else ""
     entry = entry_source(fmt, {
         "domain": domain.name, "spec": spec, "recipe": recipe_name, "out": os.path.abspath(out_dir),
         "command": command or f"foundry {domain.name} export --format {fmt}", "low": lo, "high": hi,
-        "install": f"pip install 'r1-foundry{extra}'"})
+        "install": worker_install(domain.extra)})
     entry_path = os.path.join(out_dir, f"reward_{fmt}.py")
     from r1_foundry.core.util.io import atomic_write
 

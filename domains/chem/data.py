@@ -19,8 +19,7 @@ import math
 import os
 import random
 from collections import defaultdict
-
-from datasets import Dataset, DatasetDict
+from typing import TYPE_CHECKING
 
 from r1_foundry.core.data import hub
 from r1_foundry.core.util.errors import FoundryError
@@ -28,6 +27,9 @@ from r1_foundry.core.util.ui import err as console
 from r1_foundry.core.util.ui import tag
 from r1_foundry.domains.chem import verify
 from r1_foundry.domains.chem.sandbox import GROUPS, analyse_local
+
+if TYPE_CHECKING:  # the builders import datasets when they run; check_example (the reward path) never does
+    from datasets import DatasetDict
 
 ALLOWED_ELEMENTS = {"C", "N", "O", "S", "F", "Cl", "Br", "I", "P"}
 # task -> (prompt template, tolerance); numbers are answered with two decimals
@@ -193,6 +195,7 @@ def build_synthetic(*, out: str | None = None, tasks: list[str] | None = None, t
         >>> ds = build_synthetic(limit=300, test_per_task=2)  # doctest: +SKIP
         >>> sorted(set(ds["test"]["task"]))  # doctest: +SKIP
     """
+    from datasets import Dataset, DatasetDict
     tasks = list(tasks or SYNTH_TASKS)
     unknown = [t for t in tasks if t not in QUESTIONS]
     if unknown:
@@ -312,6 +315,7 @@ def load_chebi20(*, path: str, direction: str = "both", rename: str | None = Non
     Hub: ``path=hf:<a ChEBI-20 copy>`` with the columns ``CID``, ``SMILES``, ``description``;
     copies that rename them map back with ``--arg rename=smiles:SMILES,caption:description,...``
     (no copy is official; MolT5's authors distribute the TSV files)."""
+    from datasets import Dataset, DatasetDict
     if direction not in ("text2mol", "mol2text", "both"):
         raise FoundryError(f"data.args.direction: expected text2mol, mol2text or both, got '{direction}'")
     if hub.is_hub(path):
@@ -355,6 +359,7 @@ def load_property(*, path: str, column: str, smiles_column: str = "smiles", name
 
     Hub: ``path=hf:<id>`` (every split pooled, then split by scaffold), e.g. a MoleculeNet copy
     with ``--arg smiles_column=smiles --arg column=...``."""
+    from datasets import Dataset, DatasetDict
     if hub.is_hub(path):
         table = [(f"row {i}", rec) for items in hub.records(path).values() for i, (_, rec) in enumerate(items)]
     else:

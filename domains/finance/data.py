@@ -17,14 +17,16 @@ import itertools
 import json
 import os
 import random
-
-from datasets import Dataset, DatasetDict
+from typing import TYPE_CHECKING
 
 from r1_foundry.core.data import hub
 from r1_foundry.core.schema.domain import base_example
 from r1_foundry.core.util.errors import FoundryError
 from r1_foundry.core.util.io import iter_jsonl, read_json
 from r1_foundry.domains.finance import program as prog
+
+if TYPE_CHECKING:  # the builders import datasets when they run; check_example (the reward path) never does
+    from datasets import DatasetDict
 
 LETTERS = "ABCD"
 _FIRST = ("Norwell", "Baxley", "Corvane", "Delmar", "Esterly", "Fairholt", "Granmoor", "Halvern", "Ironvale",
@@ -288,6 +290,7 @@ def build_synthetic(*, out: str | None = None, companies: int = 30, test_compani
     ``conversations`` dialogues; ``rl``: fresh questions on the same companies; ``val``/``test``:
     ``test_per_company`` questions and one dialogue per held-out company.
     """
+    from datasets import Dataset, DatasetDict
     rng = random.Random(seed)
     if test_family not in GAME_FAMILIES:
         raise FoundryError(f"data.args.test_family must be one of {', '.join(GAME_FAMILIES)}, got '{test_family}'")
@@ -379,6 +382,7 @@ def load_finqa(*, path: str, rename: str | None = None, out: str | None = None) 
     files are; copies that flatten it (``question``, ``program``, ``exe_ans`` at the top level,
     beside ``pre_text``, ``post_text``, ``table``) are put back together; other names map with
     ``--arg rename=hub:ours,...`` (e.g. ``answers:exe_ans``)."""
+    from datasets import Dataset, DatasetDict
     splits = {}
     read = _json_records({"train": "train.json", "val": "dev.json", "test": "test.json"})
     for split, items in hub.split_records(path, read, rename=rename).items():
@@ -400,6 +404,7 @@ def load_convfinqa(*, path: str, rename: str | None = None, out: str | None = No
 
     Hub: ``path=hf:<a ConvFinQA copy>`` whose rows keep the official ``annotation`` object
     (copies that split conversations into turns differ too much to map; use the files)."""
+    from datasets import Dataset, DatasetDict
     splits = {}
     for split, items in hub.split_records(path, _json_records({"train": "train.json", "val": "dev.json"}),
                                           rename=rename).items():
@@ -426,6 +431,7 @@ def load_mcq(*, path: str, rename: str | None = None, out: str | None = None) ->
     """A generic MCQ JSONL: ``question``, ``options`` {letter: text}, ``answer`` (letter), optional
     ``solution`` (worked solution used as the gold reasoning); ``hf:`` rows with the same fields
     (every split goes to ``test``)."""
+    from datasets import Dataset, DatasetDict
     rows = []
     found = hub.split_records(path, lambda p: {"test": [(f"{p}:{n}", rec) for n, rec in iter_jsonl(p)]}, rename=rename)
     for where, rec in (pair for items in found.values() for pair in items):

@@ -20,8 +20,7 @@ import json
 import os
 import random
 import re
-
-from datasets import Dataset, DatasetDict
+from typing import TYPE_CHECKING
 
 from r1_foundry.core.answers.choice import LETTERS
 from r1_foundry.core.data import hub
@@ -30,6 +29,9 @@ from r1_foundry.core.util.errors import FoundryError
 from r1_foundry.core.util.io import check_utf8, iter_table, read_json
 from r1_foundry.domains.legal import layouts as lay
 from r1_foundry.domains.legal import rules, verify
+
+if TYPE_CHECKING:  # the builders import datasets when they run; check_example (the reward path) never does
+    from datasets import DatasetDict
 
 SYNTHETIC_LABEL = "SYNTHETIC legal problems from simplified general common-law principles; not legal advice"
 PLAINTIFFS = ("Ana", "Ben", "Chloe", "Dev", "Eva", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kira", "Liam")
@@ -204,6 +206,7 @@ def build_synthetic(*, out: str | None = None, tasks=("mbe", "rule", "classify")
     questions in turn. ``layouts`` (json | markdown | numbered) and ``orders`` (option_first |
     explanation_first) are cycled over the mbe examples. ``rl``: more prompts of the training
     families; ``val``: a share of them (iid)."""
+    from datasets import Dataset, DatasetDict
     formats = (layouts,) if isinstance(layouts, str) else tuple(layouts)
     orders = (orders,) if isinstance(orders, str) else tuple(orders)
     tasks = (tasks,) if isinstance(tasks, str) else tuple(tasks)
@@ -278,6 +281,7 @@ def load_mbe(*, path: str, split: str = "test", layout: str = "json", order: str
 
     Hub: ``path=hf:<a copy>`` whose rows carry the same fields (bar-llama publishes the JSON files
     on GitHub, not on the hub; every hub split is pooled)."""
+    from datasets import Dataset, DatasetDict
     if layout not in lay.FORMATS or order not in lay.ORDERS:
         raise FoundryError(f"mbe: layout must be one of {', '.join(lay.FORMATS)} and order one of {', '.join(lay.ORDERS)}")
     if hub.is_hub(path):
@@ -342,6 +346,7 @@ def load_legalbench(*, path: str, task_dir: str | None = None, rename: str | Non
     Hub: ``path=hf:nguha/legalbench:<task>`` (train/test with the TSVs' columns; the test split
     exists only there). The hub copy has no ``base_prompt.txt``: ``task_dir`` is the task's folder
     of the LegalBench repository, which holds it."""
+    from datasets import Dataset, DatasetDict
     folder = task_dir if hub.is_hub(path) else path
     if hub.is_hub(path) and not task_dir:
         raise FoundryError(f"{path}: the hub copy of LegalBench has the rows only; also pass --arg task_dir=DIR, "

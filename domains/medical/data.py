@@ -24,8 +24,7 @@ import json
 import os
 import random
 import zipfile
-
-from datasets import Dataset, DatasetDict
+from typing import TYPE_CHECKING
 
 from r1_foundry.core.answers.choice import LETTERS
 from r1_foundry.core.data import hub
@@ -35,6 +34,9 @@ from r1_foundry.core.util.io import check_utf8, iter_jsonl, read_json
 from r1_foundry.core.util.ui import err as console
 from r1_foundry.core.util.ui import tag
 from r1_foundry.domains.medical import kb, verify
+
+if TYPE_CHECKING:  # the builders import datasets when they run; check_example (the reward path) never does
+    from datasets import DatasetDict
 
 SYNTHETIC_LABEL = "SYNTHETIC, not for clinical use"
 TEMPLATES = ("mcq_dx", "mcq_mgmt", "ranked", "ynm", "calc")
@@ -199,6 +201,7 @@ def build_synthetic(*, out: str | None = None, train_per_condition: int = 60, rl
     (``A heart failure no; B ... yes``), which a small model learns far more easily than looking
     the letter of a name up (see the recipe notes for the measured difference).
     """
+    from datasets import Dataset, DatasetDict
     rng = random.Random(seed)
     held = set(kb.TEST_CONDITIONS) | set(kb.VAL_CONDITIONS)
     train_conds = [c for c in kb.CONDITIONS if c.name not in held]
@@ -317,6 +320,7 @@ def load_medqa(*, path: str, rename: str | None = None, out: str | None = None) 
 
     Hub: ``path=hf:GBaker/MedQA-USMLE-4-options`` (train/test; the same fields as the official
     JSONL: ``question``, ``answer``, ``options``, ``meta_info``, ``answer_idx``)."""
+    from datasets import Dataset, DatasetDict
     splits = {}
     for split, items in hub.split_records(path, _jsonl_records(("*.jsonl",)), rename=rename).items():
         rows = []
@@ -342,6 +346,7 @@ def load_medmcqa(*, path: str, cop_base: int | None = None, rename: str | None =
     an answer (the hidden test set; -1 in the hub copy) are skipped and counted.
 
     Hub: ``path=hf:openlifescienceai/medmcqa`` (train/validation/test, the official field names)."""
+    from datasets import Dataset, DatasetDict
     if cop_base is None:
         cop_base = 0 if hub.is_hub(path) else 1
     if cop_base not in (0, 1):
@@ -393,6 +398,7 @@ def load_pubmedqa(*, path: str, split: str = "test", rename: str | None = None, 
     Hub: ``path=hf:qiaojin/PubMedQA:pqa_labeled`` (one split of 1,000 rows: ``pubid``,
     ``question``, ``context`` {``contexts``, ``labels``, ``meshes``}, ``long_answer``,
     ``final_decision``), mapped to the official names."""
+    from datasets import Dataset, DatasetDict
     if hub.is_hub(path):
         entries = _pubmedqa_hub(path, rename)
     else:
@@ -429,6 +435,7 @@ def load_ranked(*, path: str, k: int = verify.DEFAULT_K, rename: str | None = No
     """A generic JSONL of ranked questions: ``question``, ``answers`` (acceptable, list),
     ``preferred`` (one of them; default the first), optional ``aliases`` {alias: name}; a file
     (becomes ``test``) or a folder with train/dev/test files; ``hf:`` rows with the same fields."""
+    from datasets import Dataset, DatasetDict
     splits = {}
     for split, items in hub.split_records(path, _jsonl_records(("*.jsonl",)), rename=rename).items():
         rows = []
@@ -489,6 +496,7 @@ def load_ddxplus(*, path: str, limit: int = 0, k: int = verify.DEFAULT_K, meta_d
     Hub: ``path=hf:<a DDXPlus copy>`` whose rows keep the patients CSV's columns (train /
     validation / test); the evidence and condition tables are not rows, so ``meta_dir`` is the
     folder with ``release_evidences.json`` and ``release_conditions.json``."""
+    from datasets import Dataset, DatasetDict
     if hub.is_hub(path):
         if not meta_dir:
             raise FoundryError(f"{path}: the hub rows name evidence codes only; also pass --arg meta_dir=DIR, the folder "

@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import os
 import random
-
-from datasets import Dataset, DatasetDict
+from typing import TYPE_CHECKING
 
 from r1_foundry.core.data import hub
 from r1_foundry.core.schema.domain import base_example
@@ -28,6 +27,9 @@ from r1_foundry.core.util.errors import FoundryError
 from r1_foundry.core.util.io import iter_jsonl, iter_table
 from r1_foundry.domains.safety import verify
 from r1_foundry.domains.safety.families import FAMILIES, Family
+
+if TYPE_CHECKING:  # the builders import datasets when they run; check_example (the reward path) never does
+    from datasets import DatasetDict
 
 SYNTHETIC_LABEL = "SYNTHETIC safety data; harmful requests are templates with placeholder targets and no operational content"
 GUARD_QUESTION = ("Classify this exchange between a user and an AI assistant.\n"
@@ -141,6 +143,7 @@ def build_synthetic(*, out: str | None = None, tasks=("respond", "guard"), val_s
     prompt, good and bad in turn. ``pairs``: one DPO pair per training prompt. ``repeats``
     repeats ``train``; ``families`` > 0 keeps that many families per split (smoke runs).
     """
+    from datasets import Dataset, DatasetDict
     rng = random.Random(seed)
     tasks = tuple(tasks) if not isinstance(tasks, str) else (tasks,)
     unknown = [t for t in tasks if t not in verify.TASKS]
@@ -237,6 +240,7 @@ def load_xstest(*, path: str, split: str = "test", rename: str | None = None, ou
 
     Hub: ``path=hf:walledai/XSTest`` (``prompt``, ``type``, ``label``, ``focus``, ``note``: the
     CSV's names without ``id``; rows are numbered)."""
+    from datasets import Dataset, DatasetDict
     rows = []
     for where, n, rec in _table(path, ("xstest_prompts.csv", "xstest_v2_prompts.csv"), ("prompt", "type", "label"),
                                 "XSTest's columns id, prompt, type, label, focus, note", rename or XSTEST_HUB):
@@ -263,6 +267,7 @@ def load_harmbench(*, path: str, split: str = "test", functional: str = "", rena
     Hub: ``path=hf:walledai/HarmBench:standard`` (or ``:contextual``, ``:copyright``): ``prompt``
     -> Behavior, ``category`` -> SemanticCategory, ``context`` -> ContextString; the config is the
     FunctionalCategory and the row number the BehaviorID."""
+    from datasets import Dataset, DatasetDict
     config = hub.parse(path)[1] if hub.is_hub(path) else None
     rows = []
     for where, n, rec in _table(path, ("harmbench_behaviors_text_all.csv",),
@@ -291,6 +296,7 @@ def load_strongreject(*, path: str, split: str = "test", rename: str | None = No
     forbidden_prompt``. Every prompt should be refused.
 
     Hub: ``path=hf:walledai/StrongREJECT`` (``prompt`` -> forbidden_prompt, ``category``, ``source``)."""
+    from datasets import Dataset, DatasetDict
     rows = []
     for where, n, rec in _table(path, ("strongreject_dataset.csv", "strongreject_small_dataset.csv"),
                                 ("category", "forbidden_prompt"), "StrongREJECT's columns category, source, "
@@ -316,6 +322,7 @@ def load_jsonl(*, path: str, split: str = "test", rename: str | None = None, out
     optional ``split`` (default the ``split`` argument), ``category``, ``id``. A row with a
     ``response`` is a guard example; one without is a respond example. ``hf:`` rows with the same
     fields work too (the hub split is kept unless the row names one)."""
+    from datasets import Dataset, DatasetDict
     splits: dict[str, list] = {}
     found = hub.split_records(path, lambda p: {split: [(f"{p}:{n}", rec) for n, rec in iter_jsonl(p)]},
                               rename=rename, single=split)

@@ -16,8 +16,7 @@ from __future__ import annotations
 import json
 import os
 import random
-
-from datasets import Dataset, DatasetDict
+from typing import TYPE_CHECKING
 
 from r1_foundry.core.data import hub
 from r1_foundry.core.util.errors import FoundryError
@@ -25,6 +24,9 @@ from r1_foundry.core.util.io import check_utf8_start
 from r1_foundry.domains.sql import hardness, synth, templates
 from r1_foundry.domains.sql.sandbox import Executor
 from r1_foundry.domains.sql.sqlworker import ro_uri
+
+if TYPE_CHECKING:  # the builders import datasets when they run; check_example (the reward path) never does
+    from datasets import Dataset, DatasetDict
 
 SYSTEM_HINT = "Answer with <think>reasoning</think> then <answer>one SQLite query</answer>."
 
@@ -123,6 +125,7 @@ def build_synthetic(*, out: str, train_per_db: int = 240, test_per_db: int = 30,
         >>> ds["test"][0]["db_id"]  # doctest: +SKIP
         'school_test_0'
     """
+    from datasets import Dataset, DatasetDict
     rng = random.Random(seed)
     db_dir = os.path.abspath(os.path.join(out, "databases"))
     os.makedirs(db_dir, exist_ok=True)
@@ -209,6 +212,7 @@ def _load_real(path, questions_file, tables_file, db_dir, sql_field, with_eviden
 
 def _real_rows(items, path, tables_file, db_dir, sql_field, with_evidence) -> Dataset:
     """Examples from ``(where, record)`` pairs; schemas and databases from the folder ``path``."""
+    from datasets import Dataset
     schemas = {e["db_id"]: e for e in _read_json(os.path.join(path, tables_file), "tables file")}
     rows = []
     for where, item in items:
@@ -233,6 +237,7 @@ def _real_rows(items, path, tables_file, db_dir, sql_field, with_evidence) -> Da
 
 
 def _from_hub(path, db_path, tables_file, db_dir, sql_field, with_evidence, rename, what) -> DatasetDict:
+    from datasets import DatasetDict
     if not db_path:
         raise FoundryError(f"{path}: the hub copy of {what} has the questions only; also pass --arg db_path=DIR, "
                            f"the folder holding {tables_file} and {db_dir}/<db_id>/<db_id>.sqlite")
@@ -250,6 +255,7 @@ def load_spider(*, path: str, db_path: str | None = None, rename: str | None = N
     ``question``, ``query`` as in the official files, plus token lists we do not use). The hub
     copy has no ``tables.json`` and no databases: ``db_path`` is the Spider folder that holds them.
     """
+    from datasets import DatasetDict
     if hub.is_hub(path):
         return _from_hub(path, db_path, "tables.json", "database", "query", False, rename, "Spider")
     splits = {}
@@ -267,6 +273,7 @@ def load_bird(*, path: str, db_path: str | None = None, rename: str | None = Non
     (BIRD's own names; ``--arg rename=sql:SQL`` for copies that lower-case it); the databases and
     ``dev_tables.json`` come from disk: ``db_path`` is the BIRD dev folder.
     """
+    from datasets import DatasetDict
     if hub.is_hub(path):
         return _from_hub(path, db_path, "dev_tables.json", "dev_databases", "SQL", True, rename, "BIRD")
     return DatasetDict({"test": _load_real(path, "dev.json", "dev_tables.json", "dev_databases", "SQL", True)})

@@ -11,7 +11,7 @@ import os
 
 import typer
 
-from r1_foundry.core.cli.common import friendly, out
+from r1_foundry.core.cli.common import err, friendly, out
 from r1_foundry.core.util.errors import FoundryError
 
 
@@ -47,11 +47,28 @@ def parse_spec(spec: str):
     return parse_weights(spec) if "=" in spec else spec
 
 
-def run(domain, examples: str, completions: str, out_file: str, rewards: str | None = None) -> list[dict]:
+def default_rewards(domain, recipe: str = "default"):
+    """``(spec, where)``: the rewards of the recipe's GRPO stage, the ones ``export`` freezes (for the
+    default recipe without one, the recipe named ``grpo``, as ``export`` takes); the domain's first preset
+    only when there is no such stage."""
+    from r1_foundry.core.cli.common import load_domain_recipe
+
+    r = load_domain_recipe(domain, recipe, [])
+    if recipe == "default" and not any(s.kind == "grpo" for s in r.stages) and "grpo" in domain.recipes():
+        recipe, r = "grpo", load_domain_recipe(domain, "grpo", [])
+    stage = next((s for s in r.stages if s.kind == "grpo"), None)
+    if stage is not None and stage.rewards:
+        return stage.rewards, f"recipe '{recipe}', stage '{stage.name}'"
+    first = next(iter(domain.reward_presets))
+    return first, f"preset '{first}' (recipe '{recipe}' has no GRPO stage)"
+
+
+def run(domain, examples: str, completions: str, out_file: str, rewards: str | None = None,
+        recipe: str = "default") -> list[dict]:
     from r1_foundry.core.pipeline.export import score_examples
     from r1_foundry.core.util.io import atomic_write, read_jsonl
 
-    spec = parse_spec(rewards or next(iter(domain.reward_presets)))
+    spec, where = (parse_spec(rewards), "") if rewards else default_rewards(domain, recipe)
     if os.path.isdir(out_file):
         raise FoundryError(f"--out {out_file}: is a folder; name the JSONL file to write")
     if not os.path.isdir(os.path.dirname(os.path.abspath(out_file))):
@@ -62,6 +79,9 @@ def run(domain, examples: str, completions: str, out_file: str, rewards: str | N
     for i, c in enumerate(comps):
         if "completion" not in c:
             raise FoundryError(f"{completions}:{i + 1}: missing field 'completion'")
+    if where:  # said once every check has passed (an error stays one line)
+        err.print(f"rewards: {where} ({spec if isinstance(spec, str) else ', '.join(x['name'] for x in spec)}); "
+                  "--rewards picks others")
     rows = score_examples(domain, spec, exs, [c["completion"] for c in comps],
                           base_dir=os.path.dirname(os.path.abspath(examples)), where=f"{examples}:" + "{n}")
     atomic_write(out_file, "".join(json.dumps(r) + "\n" for r in rows))
@@ -75,8 +95,9 @@ def register(app: typer.Typer, domain) -> None:
                    completions: str = typer.Option(..., help="JSONL with a 'completion' per line, same order"),
                    out_file: str = typer.Option(..., "--out", help="JSONL of scores: every component and total"),
                    rewards: str = typer.Option(None, help="preset name, name=weight,... or a JSON list of {name, weight, parameters...} "
-                                                 "(default: first preset)")):
+                                                 "(default: the recipe's GRPO rewards, the ones export freezes)"),
+                   recipe: str = typer.Option("default", help="recipe whose GRPO stage gives the default rewards")):
         """Score completions against examples with every reward component."""
-        rows = run(domain, examples, completions, out_file, rewards)
+        rows = run(domain, examples, completions, out_file, rewards, recipe)
         mean = sum(r["total"] for r in rows) / max(len(rows), 1)
         out.print(f"scored {len(rows)} completions, mean total {mean:.4f} -> {out_file}")

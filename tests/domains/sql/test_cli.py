@@ -68,12 +68,14 @@ def _reward_files(tmp_path, shop_db, completions):
 def test_reward_writes_every_component(tmp_path, shop_db):
     ex, co = _reward_files(tmp_path, shop_db, ["<think>t</think><answer>SELECT name FROM customers</answer>", "nope"])
     out = tmp_path / "scores.jsonl"
-    res = run("sql", "reward", "--examples", ex, "--completions", co, "--out", str(out))
+    res = run("sql", "reward", "--examples", ex, "--completions", co, "--out", str(out), "--rewards", "reasoning-sql")
     assert res.exit_code == 0, res.output
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert rows[0]["sql/execution"] == 1.0 and rows[0]["total"] == pytest.approx(7.0)
     assert rows[1]["total"] == 0.0 and set(rows[1]) >= {"sql/syntax", "sql/format", "sql/ngram"}
-    res = run("sql", "reward", "--examples", ex, "--completions", co, "--out", str(out), "--rewards", "arctic")
+    # without --rewards: the GRPO rewards export freezes (recipes/grpo.yaml: arctic), said on stderr
+    res = run("sql", "reward", "--examples", ex, "--completions", co, "--out", str(out))
+    assert res.exit_code == 0 and "rewards: recipe 'grpo', stage 'grpo' (arctic)" in res.output, res.output
     assert json.loads(out.read_text().splitlines()[0]) == {"sql/arctic": 1.0, "total": 1.0}
 
 
