@@ -338,43 +338,74 @@ def load_medqa(*, path: str, rename: str | None = None, out: str | None = None) 
     return DatasetDict({k: Dataset.from_list(v) for k, v in splits.items() if v})
 
 
+def _cop_base(items, given: int | None, path: str) -> int:
+    """The base of MedMCQA's ``cop`` field, read from the data: a 0 (or the hub's -1 for a hidden answer)
+    means 0-based, a 4 means 1-based. ``given`` (``--arg cop_base``) must agree with the data; a file whose
+    answers are all 1-3 is ambiguous without it (one line naming the argument)."""
+    seen = set()
+    for where, rec in items:
+        try:
+            seen.add(int(rec.get("cop")))
+        except (TypeError, ValueError):
+            continue
+    zero, four = bool(seen & {0, -1}), 4 in seen
+    if zero and four:
+        raise FoundryError(f"{path}: field 'cop' holds both 0 (or -1) and 4: neither 0-based nor 1-based; check the file")
+    found = 0 if zero else 1 if four else None
+    if given is not None and found is not None and given != found:
+        raise FoundryError(f"{path}: --arg cop_base={given}, but the data's 'cop' values {sorted(seen)} are "
+                           f"{found}-based; pass --arg cop_base={found} or leave it out")
+    if found is None and given is None and seen:
+        raise FoundryError(f"{path}: every 'cop' is 1-3, so the file does not say whether it is 0-based (the hub "
+                           "copy) or 1-based (the original files); pass --arg cop_base=0 or --arg cop_base=1")
+    return given if given is not None else (found if found is not None else 1)
+
+
 def load_medmcqa(*, path: str, cop_base: int | None = None, rename: str | None = None,
                  out: str | None = None) -> DatasetDict:
     """MedMCQA (Pal et al., 2022) JSONL: ``question``, ``opa``..``opd``, ``cop``, ``choice_type``.
-    ``cop`` is 1-4 in the original files (``cop_base=1``, the default for a local path) and 0-3
-    in the hub copy (``cop_base=0``, the default for ``hf:``). Multi-choice rows and rows without
-    an answer (the hidden test set; -1 in the hub copy) are skipped and counted.
+    ``cop`` is 1-4 in the original files and 0-3 in the hub copy: the base is read from the data
+    (a 0 or a -1 means 0-based, a 4 means 1-based); a file whose answers are all 1-3 needs
+    ``--arg cop_base=0|1``, and a given base that contradicts the data is an error. Rows with
+    ``choice_type: multi`` have one ``cop`` too and are kept (the benchmark scores all 4,183 dev rows;
+    the count is reported). Rows without an answer (the hidden test set; -1 in the hub copy) are
+    left out and counted; a split left empty that way is dropped, and a build that keeps no row stops.
 
     Hub: ``path=hf:openlifescienceai/medmcqa`` (train/validation/test, the official field names)."""
     from datasets import Dataset, DatasetDict
-    if cop_base is None:
-        cop_base = 0 if hub.is_hub(path) else 1
-    if cop_base not in (0, 1):
+    if cop_base is not None and cop_base not in (0, 1):
         raise FoundryError(f"medmcqa: cop_base must be 0 or 1, got {cop_base}")
     splits = {}
     for split, items in hub.split_records(path, _jsonl_records(("*.json", "*.jsonl")), rename=rename).items():
+        base = _cop_base(items, cop_base, f"{path} [{split}]")
         rows, multi, unanswered = [], 0, 0
         for n, (where, rec) in enumerate(items, 1):
             _need(rec, ("question", "opa", "opb", "opc", "opd"), where)
-            if str(rec.get("choice_type", "single")).lower() != "single":
-                multi += 1
+            if rec.get("cop") is None or rec.get("cop") == "":
+                unanswered += 1
                 continue
             try:
-                cop = int(rec.get("cop")) - cop_base
+                cop = int(rec.get("cop")) - base
             except (TypeError, ValueError):
                 raise FoundryError(f"{where}: field 'cop' must be an integer, got {rec.get('cop')!r}") from None
             if cop < 0:
                 unanswered += 1
                 continue
             if cop > 3:
-                raise FoundryError(f"{where}: field 'cop' is {rec['cop']}, outside {cop_base}..{cop_base + 3} "
+                raise FoundryError(f"{where}: field 'cop' is {rec['cop']}, outside {base}..{base + 3} "
                                    f"(original files are 1-based: --arg cop_base=1; the hub copy is 0-based: --arg cop_base=0)")
+            if str(rec.get("choice_type", "single")).lower() != "single":
+                multi += 1
             options = {letter: str(rec[k]) for letter, k in zip("ABCD", ("opa", "opb", "opc", "opd"), strict=True)}
             rows.append(_mcq_row(rec["question"], options, "ABCD"[cop], "medmcqa", str(rec.get("id", f"{split}-{n}")),
                                  system=str(rec.get("subject_name") or "")))
-        if multi or unanswered:
-            console.print(tag(f"{path} [{split}]: skipped {multi} multi-choice row(s) and {unanswered} without an answer", "yellow"))
+        console.print(tag(f"{path} [{split}]: kept {len(rows)} of {len(items)} rows ('cop' {base}-based; "
+                          f"{multi} with choice_type multi, one answer each); left out {unanswered} without an answer",
+                          "yellow" if unanswered else "green"))
         splits[split] = rows
+    if not any(splits.values()):
+        raise FoundryError(f"{path}: no MedMCQA row with an answer in {', '.join(splits) or 'any split'}; "
+                           "nothing to build (the hidden test set has none)")
     return DatasetDict({k: Dataset.from_list(v) for k, v in splits.items() if v})
 
 

@@ -181,7 +181,7 @@ def test_exported_rewards_score_without_torch(exports, tmp_path):
     import venv
 
     wheel_dir = tmp_path / "wheel"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheel_dir), ROOT],
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(wheel_dir), ROOT],
                    check=True, capture_output=True, timeout=600)
     wheel = next(wheel_dir.glob("r1_foundry-*.whl"))
     w = tmp_path / "worker"

@@ -106,7 +106,20 @@ def test_check_gives_a_reason_for_every_failure(text, example, correct, reason):
 def test_molreasoner_score_by_hand():
     assert verify.molreasoner_score(verify.check(ans("OCC"), ex("text2mol", "CCO"))) == 2.0
     assert verify.molreasoner_score(verify.check(ans("C1CC"), ex("text2mol", "CCO"))) == 0.0
-    v = verify.check(ans("Oc1ccccc1"), ex("text2mol", "OC(=O)c1ccccc1"))
+    v = verify.check(ans("Oc1ccccc1"), ex("text2mol", "OC(=O)c1ccccc1"), need={"fps"})  # alone, not via a warm cache
     sims = [verify.similarity(v.pred, v.gold, k) for k in ("morgan", "maccs", "rdkit")]
     assert verify.molreasoner_score(v) == pytest.approx(0.5 + 1.5 * sum(sims) / 3)
     assert 0.5 < verify.molreasoner_score(v) < 2.0
+
+
+@pytest.mark.parametrize("smiles", ["[Co]", "[B]", "[7Li]", "[Sm+3]", "Cl[Pb]Cl", "[O]", "[O][O]", "[CH3]"])
+def test_a_target_identical_to_a_radical_gold_is_correct(smiles):
+    """Issue 27: 17 of ChEBI-20's 3,300 test molecules (metals, radical species) could never be scored correct:
+    the verdict refused radicals even when the gold had them. Radicals are now judged against the gold."""
+    from r1_foundry.domains.chem import verify
+
+    v = verify.check(f"<think>t</think><answer>{smiles}</answer>", {"task": "text2mol", "answer": smiles})
+    assert v.correct and v.reason == ""
+    # a radical answer to a gold without radicals is still refused as unreasonable
+    w = verify.check(f"<think>t</think><answer>{smiles}</answer>", {"task": "text2mol", "answer": "CCO"})
+    assert not w.correct and w.reason == "invalid_smiles:radicals"

@@ -133,18 +133,32 @@ def _medmcqa_rows():
             {**base, "id": "3", "cop": 4, "choice_type": "single"}]
 
 
-def test_medmcqa_single_choice_only_and_cop_base(tmp_path):
+def test_medmcqa_cop_base_from_the_data_and_multi_rows_kept(tmp_path, capsys):
+    """Issue 27: a 0-based file read with the old default kept 2,835 of 4,183 dev rows, none with the right
+    letter, and exit 0; multi rows (one cop each) were skipped although the benchmark scores them."""
     folder = tmp_path / "medmcqa"
     folder.mkdir()
     (folder / "dev.json").write_text("".join(json.dumps(r) + "\n" for r in _medmcqa_rows()))
     ds = data.load_medmcqa(path=str(folder))
-    assert list(ds) == ["val"] and ds["val"]["answer"] == ["C", "D"]  # multi skipped, 1-based cop
+    assert list(ds) == ["val"] and ds["val"]["answer"] == ["C", "A", "D"]  # 1-based (a 4 is there), multi kept
+    assert "kept 3 of 3 rows ('cop' 1-based; 1 with choice_type multi" in capsys.readouterr().err.replace("\n", "")
     hub = [dict(r, cop=r["cop"] - 1) for r in _medmcqa_rows()] + [dict(_medmcqa_rows()[0], id="4", cop=-1)]
     (folder / "dev.json").write_text("".join(json.dumps(r) + "\n" for r in hub))
-    assert data.load_medmcqa(path=str(folder), cop_base=0)["val"]["answer"] == ["C", "D"]  # -1 (no answer) skipped
-    bad = _write(folder / "test.json", [dict(_medmcqa_rows()[0], cop=c) for c in (1, 2, 4)])
-    with pytest.raises(FoundryError, match=r"test.json:3: field 'cop' is 4, outside 0..3.*cop_base=1"):
-        data.load_medmcqa(path=str(bad), cop_base=0)
+    assert data.load_medmcqa(path=str(folder))["val"]["answer"] == ["C", "A", "D"]  # 0-based found; -1 left out
+    with pytest.raises(FoundryError, match=r"cop_base=1, but the data's 'cop' values \[-1, 0, 2, 3\] are 0-based"):
+        data.load_medmcqa(path=str(folder), cop_base=1)  # the issue's silent mislabel, now refused
+    ambiguous = _write(folder / "dev.json", [dict(_medmcqa_rows()[0], cop=c) for c in (1, 2, 3, 2)])
+    with pytest.raises(FoundryError, match=r"every 'cop' is 1-3.*--arg cop_base=0 or --arg cop_base=1"):
+        data.load_medmcqa(path=str(ambiguous))
+    assert data.load_medmcqa(path=str(ambiguous), cop_base=0)["test"]["answer"] == ["B", "C", "D", "C"]
+    bad = _write(folder / "dev.json", [dict(_medmcqa_rows()[0], cop=c) for c in (0, 2, 4)])
+    with pytest.raises(FoundryError, match=r"both 0 \(or -1\) and 4"):
+        data.load_medmcqa(path=str(bad))
+    hidden = _write(folder / "dev.json", [dict(_medmcqa_rows()[0], cop=-1), dict(_medmcqa_rows()[1], cop=None)])
+    with pytest.raises(FoundryError, match=r"no MedMCQA row with an answer"):
+        data.load_medmcqa(path=str(hidden))  # an empty dataset is an error, never exit 0
+    only_multi = _write(folder / "dev.json", [dict(_medmcqa_rows()[1], cop=c, id=str(c)) for c in (1, 4)])
+    assert data.load_medmcqa(path=str(only_multi))["test"]["answer"] == ["A", "D"]
 
 
 def _write(path, rows):
