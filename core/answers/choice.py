@@ -48,19 +48,54 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", text))
 
 
+def _strict(text: str) -> str:
+    """Option text compared as written: NFKC, lower case, whitespace collapsed, end punctuation dropped;
+    signs and arrows kept (``Rh+ve`` / ``Rh-ve``, ``CD 5+, CD 23-``, ``>50 degree``, ``↑ ALP``)."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split()).strip(" .;:")
+
+
+def option_of_text(text: str, options: dict) -> str | None:
+    """The one option whose text ``text`` is: compared as written first (:func:`_strict`), then with
+    punctuation dropped (:func:`_norm`) when that is still unambiguous; None otherwise."""
+    for norm in (_strict, _norm):
+        said = norm(text)
+        if not said:
+            return None
+        hits = [k for k, v in options.items() if norm(str(v)) == said]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:  # several options read alike once punctuation is dropped: no answer by text
+            return None
+    return None
+
+
+_LEADING = re.compile(r"^\s*[(\[]?([A-J])[)\]]?\s*[.):\-]?\s+(\S.*)$", re.S)
+
+
 def parse_choice(answer: str | None, letters: str = "ABCD", options: dict | None = None) -> Choice:
     """The option letter an answer block names.
 
     Accepted: a letter alone or bracketed (``B``, ``(B)``, ``B.``), a leading letter followed by the
     option's text (``B. Tell the attending``), ``Answer: B``, ``The answer is (B)``, ``option B``,
-    or, when ``options`` ({letter: text}) is given, exactly the text of one option. Two different
-    letters (``B or C``, ``B, C``) are ``multiple``; a letter outside ``letters`` is ``bad_letter``.
+    or, when ``options`` ({letter: text}) is given, exactly the text of one option. With options,
+    the option's own text wins over letters inside it: ``E. faecalis`` (an option of A-D) is that
+    option, and ``A. Brownish inclusions ... on H&E staining`` is A (the ``H&E`` is not two letters).
+    Two different letters (``B or C``, ``B, C``) are ``multiple``; a letter outside ``letters`` is
+    ``bad_letter``.
     """
     if not isinstance(answer, str):
         return Choice(None, "no_answer")
     text = answer.strip()[:2000]
     if not text:
         return Choice(None, "no_option")
+    if options:
+        by_text = option_of_text(text, options) if len(_norm(text)) > 1 else None
+        if by_text is not None:
+            return Choice(by_text) if by_text in letters else Choice(None, "bad_letter")
+        lead = _LEADING.match(text)
+        if lead and lead.group(1).upper() in options and option_of_text(lead.group(2), options) == lead.group(1).upper():
+            letter = lead.group(1).upper()
+            return Choice(letter) if letter in letters else Choice(None, "bad_letter")
     for a, b in _TWO.findall(text.upper() if len(text) <= 12 else text):
         if a.upper() != b.upper():
             return Choice(None, "multiple")
@@ -69,10 +104,6 @@ def parse_choice(answer: str | None, letters: str = "ABCD", options: dict | None
         return Choice(None, "multiple")
     found = _PREFIXED.match(text) or _BARE.match(text)
     letter = next(g for g in found.groups() if g).upper() if found else (next(iter(named)) if named else None)
-    if letter is None and options:  # the option's text itself
-        said = _norm(text)
-        hits = [k for k, v in options.items() if said and _norm(str(v)) == said]
-        letter = hits[0] if len(hits) == 1 else None
     if letter is None:
         return Choice(None, "no_option")
     if letter not in letters:

@@ -142,3 +142,33 @@ def test_letter_bias_counts_letters_never_gold_as_bias_and_plots(tmp_path):
     path = plot_letter_bias(bias, str(tmp_path / "b.png"))
     assert os.path.getsize(path) > 1000
     assert letter_bias([], []) is None
+
+
+@pytest.mark.parametrize("answer, options, want", [
+    # MedQA: the option's text holds "H&E", which is not the two letters H and E
+    ("A. Brownish inclusions in the cytoplasm on H&E staining",
+     {"A": "Brownish inclusions in the cytoplasm on H&E staining", "B": "Clear vacuoles", "C": "Blue granules",
+      "D": "Nothing"}, "A"),
+    # MedMCQA: "E. faecalis" is option B's text, not the letter E of a 4-option question
+    ("E. faecalis", {"A": "S. aureus", "B": "E. faecalis", "C": "E. coli", "D": "Klebsiella"}, "B"),
+    # option texts that differ only by signs, arrows, roman numerals or order
+    ("O group and Rh-ve", {"A": "O group and Rh+ve", "B": "O group and Rh-ve", "C": "A group", "D": "AB group"}, "B"),
+    ("CD 5+, CD 23-", {"A": "CD 5-, CD 23+", "B": "CD 5+, CD 23-", "C": "none", "D": "both"}, "B"),
+    ("<50 degree.", {"A": ">50 degree", "B": "<50 degree", "C": "=50 degree", "D": "90 degree"}, "B"),
+    ("a,c,d,b", {"A": "a,b,c,d", "B": "b,a,c,d", "C": "a,c,d,b", "D": "d,c,b,a"}, "C"),
+    ("I, II and III", {"A": "I and II", "B": "I and III", "C": "II and III", "D": "I, II and III"}, "D"),
+    ("↓ ALP, ↑ calcium", {"A": "↑ ALP, ↓ calcium", "B": "↓ ALP, ↑ calcium", "C": "normal", "D": "none"}, "B"),
+])
+def test_option_text_as_written_wins_over_letters_inside_it(answer, options, want):
+    """Issue 27: misreadings found on the real MedQA and MedMCQA files (examples in their style)."""
+    assert parse_choice(answer, "ABCD", options).letter == want
+
+
+def test_letters_still_read_as_before_with_options():
+    opts = {"A": "a,b,c,d", "B": "b,a,c,d", "C": "a,c,d,b", "D": "d,c,b,a"}
+    assert parse_choice("B or C", "ABCD", opts).reason == "multiple"
+    assert parse_choice("A", "ABCD", opts).letter == "A"
+    assert parse_choice("(D)", "ABCD", opts).letter == "D"
+    two = {"A": "x y", "B": "x-y", "C": "z", "D": "w"}  # alike without punctuation, told apart as written
+    assert parse_choice("x-y", "ABCD", two).letter == "B"
+    assert parse_choice("x:y", "ABCD", two).letter is None  # as written: neither; without punctuation: both
