@@ -343,7 +343,7 @@ def _cop_base(items, given: int | None, path: str) -> int:
     means 0-based, a 4 means 1-based. ``given`` (``--arg cop_base``) must agree with the data; a file whose
     answers are all 1-3 is ambiguous without it (one line naming the argument)."""
     seen = set()
-    for where, rec in items:
+    for _, rec in items:
         try:
             seen.add(int(rec.get("cop")))
         except (TypeError, ValueError):
