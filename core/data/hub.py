@@ -55,6 +55,10 @@ def _local(target: str):
                 os.path.join(target, "dataset_info.json")) and os.path.isfile(os.path.join(target, "state.json")):
             return datasets.load_from_disk(target)
         files = sorted(os.path.join(target, f) for f in os.listdir(target) if os.path.splitext(f)[1] in _FILES)
+        from r1_foundry.core.util.io import check_not_lfs
+
+        for f in files:
+            check_not_lfs(f)
         if not files:
             raise FoundryError(f"{target}: neither a save_to_disk folder nor a folder of parquet/JSON/CSV files")
         kinds = {_FILES[os.path.splitext(f)[1]] for f in files}
@@ -67,6 +71,9 @@ def _local(target: str):
                                      **({"delimiter": "\t"} if files[0].endswith(".tsv") else {}))
     ext = os.path.splitext(target)[1]
     if os.path.isfile(target):
+        from r1_foundry.core.util.io import check_not_lfs
+
+        check_not_lfs(target)
         if ext not in _FILES:
             raise FoundryError(f"{target}: hf: reads parquet, JSON, JSONL or CSV/TSV files, or a save_to_disk folder")
         return datasets.load_dataset(_FILES[ext], data_files={"single": target},

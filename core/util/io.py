@@ -50,10 +50,30 @@ def _decode_line(raw: bytes, path: str, n: int) -> str:
                            "save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)") from None
 
 
+LFS_POINTER = b"version https://git-lfs.github.com/spec/"
+
+
+def check_not_lfs(path: str, head: bytes | None = None) -> None:
+    """Refuse a Git LFS pointer file standing in for the data (a clone without ``git lfs pull``):
+    one line naming the file and the fix, instead of a parser's error about its content."""
+    if head is None:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(len(LFS_POINTER))
+        except OSError:
+            return  # the reader that follows names a missing or unreadable file itself
+    if head.startswith(LFS_POINTER):
+        raise FoundryError(f"{path} is a Git LFS pointer, not the data: fetch it with `git lfs pull` "
+                           "(in the dataset's repository), then build again")
+
+
 def check_utf8_start(path: str) -> None:
-    """Refuse, in one line naming the file and the encoding, a text file saved as UTF-16 or UTF-32."""
+    """Refuse, in one line naming the file and the encoding, a text file saved as UTF-16 or UTF-32
+    (or a Git LFS pointer in place of the file: :func:`check_not_lfs`)."""
     with open(path, "rb") as fh:
-        name = _foreign_encoding(fh.read(64))
+        head = fh.read(64)
+    check_not_lfs(path, head)
+    name = _foreign_encoding(head)
     if name:
         raise FoundryError(f"{path}: the file is {name} text, not UTF-8; save it as UTF-8 "
                            f"(e.g. iconv -f {name} -t UTF-8)")

@@ -488,7 +488,14 @@ def load_ranked(*, path: str, k: int = verify.DEFAULT_K, rename: str | None = No
 
 def _ddx_open(path: str):
     if path.endswith(".zip"):
-        with zipfile.ZipFile(path) as z:
+        from r1_foundry.core.util.io import check_not_lfs
+
+        check_not_lfs(path)
+        try:
+            z = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            raise FoundryError(f"{path}: not a zip file (a truncated download?); fetch it again") from None
+        with z:
             name = next((n for n in z.namelist() if n.endswith(".csv")), None)
             if name is None:
                 raise FoundryError(f"{path}: the zip holds no .csv file")

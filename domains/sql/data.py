@@ -203,18 +203,25 @@ def _tables_text(entry: dict) -> str:
     return "\n".join(lines)
 
 
-def _load_real(path, questions_file, tables_file, db_dir, sql_field, with_evidence) -> Dataset:
+def _load_real(path, questions_file, tables_file, db_dir, sql_field, with_evidence, skip_missing_db=False) -> Dataset:
     qpath = os.path.join(path, questions_file)
     items = _read_json(qpath, "questions file")
     return _real_rows([(f"{qpath}: entry {i}", item) for i, item in enumerate(items)], path, tables_file, db_dir,
-                      sql_field, with_evidence)
+                      sql_field, with_evidence, skip_missing_db, what=qpath)
 
 
-def _real_rows(items, path, tables_file, db_dir, sql_field, with_evidence) -> Dataset:
-    """Examples from ``(where, record)`` pairs; schemas and databases from the folder ``path``."""
+def _real_rows(items, path, tables_file, db_dir, sql_field, with_evidence, skip_missing_db=False,
+               what: str = "") -> Dataset:
+    """Examples from ``(where, record)`` pairs; schemas and databases from the folder ``path``. A question
+    whose database file is missing stops the build (naming it), or with ``skip_missing_db`` is left out and
+    counted (every question left out is an error)."""
     from datasets import Dataset
+
+    from r1_foundry.core.util.ui import err as console
+
     schemas = {e["db_id"]: e for e in _read_json(os.path.join(path, tables_file), "tables file")}
     rows = []
+    missing: dict[str, int] = {}
     for where, item in items:
         for f in ("db_id", "question", sql_field):
             if f not in item:
@@ -224,7 +231,11 @@ def _real_rows(items, path, tables_file, db_dir, sql_field, with_evidence) -> Da
             raise FoundryError(f"{where} names unknown db_id '{db_id}' (not in {tables_file})")
         db_path = os.path.abspath(os.path.join(path, db_dir, db_id, f"{db_id}.sqlite"))
         if not os.path.isfile(db_path):
-            raise FoundryError(f"{where}: database file missing: {db_path}")
+            if not skip_missing_db:
+                raise FoundryError(f"{where}: database file missing: {db_path} (--arg skip_missing_db=true leaves "
+                                   "such questions out and counts them)")
+            missing[db_id] = missing.get(db_id, 0) + 1
+            continue
         evidence = item.get("evidence") if with_evidence else None
         rows.append({"prompt": make_prompt(_tables_text(schemas[db_id]), item["question"], evidence),
                      "completion": make_completion(item[sql_field], "tables and columns from the schema"),
@@ -233,50 +244,65 @@ def _real_rows(items, path, tables_file, db_dir, sql_field, with_evidence) -> Da
                      # BIRD ships its own difficulty; Spider's hardness is computed the official way
                      "difficulty": item.get("difficulty") or item.get("hardness") or hardness.level(item, sql_field),
                      "theme": db_id})
+    if missing:
+        left = sum(missing.values())
+        console.print(f"{what or path}: left out {left} of {left + len(rows)} question(s) whose database is missing "
+                      f"({', '.join(f'{k} x{v}' for k, v in sorted(missing.items()))})", soft_wrap=True)
+        if not rows:
+            raise FoundryError(f"{what or path}: every question's database is missing under {os.path.join(path, db_dir)}; "
+                               "nothing to build")
     return Dataset.from_list(rows)
 
 
-def _from_hub(path, db_path, tables_file, db_dir, sql_field, with_evidence, rename, what) -> DatasetDict:
+def _from_hub(path, db_path, tables_file, db_dir, sql_field, with_evidence, rename, what,
+              skip_missing_db=False) -> DatasetDict:
     from datasets import DatasetDict
     if not db_path:
         raise FoundryError(f"{path}: the hub copy of {what} has the questions only; also pass --arg db_path=DIR, "
                            f"the folder holding {tables_file} and {db_dir}/<db_id>/<db_id>.sqlite")
     # the official dev set is what papers report as "test": the hub's validation split is ours
     splits = hub.records(path, rename=rename, splits={"validation": "test", "dev": "test"})
-    return DatasetDict({split: _real_rows(items, db_path, tables_file, db_dir, sql_field, with_evidence)
+    return DatasetDict({split: _real_rows(items, db_path, tables_file, db_dir, sql_field, with_evidence,
+                                          skip_missing_db, what=f"{path} [{split}]")
                         for split, items in splits.items()})
 
 
-def load_spider(*, path: str, db_path: str | None = None, rename: str | None = None,
+def load_spider(*, path: str, db_path: str | None = None, rename: str | None = None, skip_missing_db: bool = False,
                 out: str | None = None) -> DatasetDict:
     """Spider 1.0 from disk: ``train_spider.json``, ``dev.json``, ``tables.json``, ``database/<db>/<db>.sqlite``.
 
     Hub: ``path=hf:xlangai/spider`` (splits train -> train, validation (= dev.json) -> test; columns ``db_id``,
     ``question``, ``query`` as in the official files, plus token lists we do not use). The hub
     copy has no ``tables.json`` and no databases: ``db_path`` is the Spider folder that holds them.
+    A question whose database file is missing stops the build; ``skip_missing_db=true`` leaves such
+    questions out and reports how many (per database).
     """
     from datasets import DatasetDict
     if hub.is_hub(path):
-        return _from_hub(path, db_path, "tables.json", "database", "query", False, rename, "Spider")
+        return _from_hub(path, db_path, "tables.json", "database", "query", False, rename, "Spider", skip_missing_db)
     splits = {}
     if os.path.isfile(os.path.join(path, "train_spider.json")):
-        splits["train"] = _load_real(path, "train_spider.json", "tables.json", "database", "query", False)
-    splits["test"] = _load_real(path, "dev.json", "tables.json", "database", "query", False)
+        splits["train"] = _load_real(path, "train_spider.json", "tables.json", "database", "query", False,
+                                     skip_missing_db)
+    splits["test"] = _load_real(path, "dev.json", "tables.json", "database", "query", False, skip_missing_db)
     return DatasetDict(splits)
 
 
-def load_bird(*, path: str, db_path: str | None = None, rename: str | None = None,
+def load_bird(*, path: str, db_path: str | None = None, rename: str | None = None, skip_missing_db: bool = False,
               out: str | None = None) -> DatasetDict:
     """BIRD dev from disk: ``dev.json`` (with ``evidence``), ``dev_tables.json``, ``dev_databases/<db>/<db>.sqlite``.
 
     Hub: ``path=hf:<a BIRD copy>`` whose rows carry ``db_id``, ``question``, ``evidence``, ``SQL``
     (BIRD's own names; ``--arg rename=sql:SQL`` for copies that lower-case it); the databases and
-    ``dev_tables.json`` come from disk: ``db_path`` is the BIRD dev folder.
+    ``dev_tables.json`` come from disk: ``db_path`` is the BIRD dev folder. ``skip_missing_db`` as in
+    :func:`load_spider`.
     """
     from datasets import DatasetDict
     if hub.is_hub(path):
-        return _from_hub(path, db_path, "dev_tables.json", "dev_databases", "SQL", True, rename, "BIRD")
-    return DatasetDict({"test": _load_real(path, "dev.json", "dev_tables.json", "dev_databases", "SQL", True)})
+        return _from_hub(path, db_path, "dev_tables.json", "dev_databases", "SQL", True, rename, "BIRD",
+                         skip_missing_db)
+    return DatasetDict({"test": _load_real(path, "dev.json", "dev_tables.json", "dev_databases", "SQL", True,
+                                           skip_missing_db)})
 
 
 def check_example(example: dict, where: str, base_dir: str) -> dict:

@@ -256,3 +256,39 @@ def test_check_example_errors():
         data.check_example({"task": "mcq", "answer": "A"}, "x:1", ".")
     ex = data.check_example({"task": "mcq", "answer": "B", "options": {"A": "a", "B": "b"}}, "x:1", ".")
     assert json.loads(ex["options"]) == {"A": "a", "B": "b"}
+
+
+LFS = ("version https://git-lfs.github.com/spec/v1\n"
+       "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 26415378\n")
+
+
+def test_git_lfs_pointers_are_named_in_every_reader(tmp_path):
+    """Issue 27: a Git LFS pointer in place of DDXPlus's patients zip ended in a BadZipFile traceback that did not
+    name the file. Every reader (zip, JSON, JSONL, CSV/TSV, parquet through hf:) says which file and `git lfs pull`."""
+    from r1_foundry.core.data import hub
+    from r1_foundry.domains.chem.data import load_chebi20
+
+    folder = write_ddxplus(tmp_path / "ddx")
+    (folder / "release_test_patients.csv").unlink()
+    (folder / "release_test_patients.zip").write_text(LFS)
+    cases = [(lambda: data.load_ddxplus(path=str(folder)), "release_test_patients.zip")]
+    medqa = tmp_path / "medqa_test.jsonl"
+    medqa.write_text(LFS)
+    cases.append((lambda: data.load_medqa(path=str(medqa)), "medqa_test.jsonl"))
+    conditions = write_ddxplus(tmp_path / "ddx2") / "release_conditions.json"
+    conditions.write_text(LFS)
+    cases.append((lambda: data.load_ddxplus(path=str(conditions.parent)), "release_conditions.json"))
+    chebi = tmp_path / "chebi" / "test.txt"
+    chebi.parent.mkdir()
+    chebi.write_text(LFS)
+    cases.append((lambda: load_chebi20(path=str(chebi.parent)), "test.txt"))
+    parquet = tmp_path / "x.parquet"
+    parquet.write_text(LFS)
+    cases.append((lambda: hub.load(f"hf:{parquet}"), "x.parquet"))
+    for call, name in cases:
+        with pytest.raises(FoundryError, match=rf"{name} is a Git LFS pointer, not the data: fetch it with `git lfs pull`"):
+            call()
+    bad_zip = folder / "release_test_patients.zip"
+    bad_zip.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(FoundryError, match="release_test_patients.zip: not a zip file"):
+        data.load_ddxplus(path=str(folder))

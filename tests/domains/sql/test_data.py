@@ -125,3 +125,27 @@ def test_rl_split_has_fresh_questions_on_training_databases(sql_data):
     assert len(sql_data["rl"]) > 0
     assert not train_q & set(sql_data["rl"]["question"])
     assert set(sql_data["rl"]["db_id"]) <= set(sql_data["train"]["db_id"])
+
+
+def test_spider_missing_database_stops_or_is_skipped_and_counted(tmp_path, capsys):
+    """Issue 27: one missing database stopped the whole build; the error stays the default and names the switch,
+    --arg skip_missing_db=true leaves such questions out and counts them, and leaving out every question is an error."""
+    import json
+
+    from r1_foundry.core.util.errors import FoundryError
+
+    root = _spider_dir(tmp_path)
+    tables = json.loads((root / "tables.json").read_text())
+    tables.append({**tables[0], "db_id": "zoo_2"})
+    (root / "tables.json").write_text(json.dumps(tables))
+    dev = json.loads((root / "dev.json").read_text())
+    (root / "dev.json").write_text(json.dumps(dev + [{**dev[0], "db_id": "zoo_2"}]))
+    with pytest.raises(FoundryError, match=r"dev.json: entry 2: database file missing: .*zoo_2.sqlite.*skip_missing_db=true"):
+        load_spider(path=str(root))
+    capsys.readouterr()
+    ds = load_spider(path=str(root), skip_missing_db=True)
+    assert len(ds["test"]) == 2 and set(ds["test"]["db_id"]) == {"zoo_1"}
+    assert "left out 1 of 3 question(s) whose database is missing (zoo_2 x1)" in capsys.readouterr().err.replace("\n", " ")
+    shutil.rmtree(root / "database" / "zoo_1")
+    with pytest.raises(FoundryError, match="every question's database is missing"):
+        load_spider(path=str(root), skip_missing_db=True)
