@@ -113,6 +113,8 @@ def records(spec: str, *, rename: str | dict | None = None, single: str = "test"
     (a million-row split is not turned into Python dicts to keep 5,000)."""
     import datasets
 
+    from r1_foundry.core.util.io import lf
+
     mapping = _rename(rename)
     ds = load(spec)
     parts = dict(ds) if isinstance(ds, datasets.DatasetDict) else {"single": ds}
@@ -124,7 +126,7 @@ def records(spec: str, *, rename: str | dict | None = None, single: str = "test"
         if limit and len(part) > limit:
             part = part.select(range(limit))
         for i, rec in enumerate(part):
-            rows.append((f"{spec} [{name}] row {i}", {mapping.get(k, k): v for k, v in rec.items()}))
+            rows.append((f"{spec} [{name}] row {i}", {mapping.get(k, k): lf(v) for k, v in rec.items()}))
     if not any(out.values()):
         raise FoundryError(f"{spec}: no rows")
     return out

@@ -10,6 +10,18 @@ import tempfile
 from r1_foundry.core.util.errors import FoundryError
 
 
+def lf(value):
+    """``value`` with every string's line endings made ``\\n`` (CRLF and CR), in lists and dicts too: a CRLF
+    copy of a file and an LF copy give the same prompts (HarmBench's contextual rows differed)."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+    if isinstance(value, list):
+        return [lf(v) for v in value]
+    if isinstance(value, dict):
+        return {lf(k): lf(v) for k, v in value.items()}
+    return value
+
+
 def read_json(path: str, what: str = ""):
     """A JSON file; a missing file or a syntax error raises ``FoundryError('path[:line]: ...')``
     (``what`` says what the file should be, for the message)."""
@@ -17,7 +29,7 @@ def read_json(path: str, what: str = ""):
         if os.path.isfile(path):
             check_utf8_start(path)
         with open(path, encoding="utf-8-sig") as fh:
-            return json.load(fh)
+            return lf(json.load(fh))
     except FileNotFoundError:
         raise FoundryError(f"{path}: file not found" + (f" (expected {what})" if what else "")) from None
     except UnicodeDecodeError as exc:
@@ -91,7 +103,7 @@ def check_utf8(path: str) -> None:
 def iter_jsonl(path: str):
     """``(line number, object)`` of a JSONL file, blank lines skipped; a bad line (malformed JSON, not
     an object, bytes that are not UTF-8) or a UTF-16/32 file raises ``FoundryError('path[:line]: ...')``.
-    A UTF-8 byte-order mark is allowed."""
+    A UTF-8 byte-order mark is allowed; line endings inside strings become ``\\n`` (:func:`lf`)."""
     if not os.path.isfile(path):
         raise FoundryError(f"{path}: file not found")
     check_utf8_start(path)
@@ -108,7 +120,7 @@ def iter_jsonl(path: str):
                 raise FoundryError(f"{path}:{n}: malformed JSON ({exc.msg}); fix or remove that line") from None
             if not isinstance(obj, dict):
                 raise FoundryError(f"{path}:{n}: expected a JSON object, got {type(obj).__name__}")
-            yield n, obj
+            yield n, lf(obj)
 
 
 def read_jsonl(path: str) -> list[dict]:
@@ -183,6 +195,6 @@ def iter_table(path: str, required=(), delimiter: str = ",", what: str = ""):
                 if None in row:
                     raise FoundryError(f"{path}:{reader.line_num}: more cells than header columns; "
                                        "quote fields that contain the delimiter")
-                yield reader.line_num, {k: (v if v is not None else "") for k, v in row.items()}
+                yield reader.line_num, {k: lf(v) if v is not None else "" for k, v in row.items()}
         except csv.Error as exc:
             raise FoundryError(f"{path}:{reader.line_num}: malformed {'TSV' if delimiter == chr(9) else 'CSV'} ({exc})") from None

@@ -257,7 +257,7 @@ def _rows_tsv(path: str, required: tuple[str, ...]):
                 continue
             if len(row) != len(header):
                 raise FoundryError(f"{path}:{n}: {len(row)} tab-separated fields, the header has {len(header)}")
-            yield n, dict(zip(header, row, strict=True))
+            yield n, {k: v.rstrip("\r") for k, v in zip(header, row, strict=True)}  # a CRLF copy reads as the LF one
 
 
 def analyse_user_smiles(smiles: list[str]) -> list:

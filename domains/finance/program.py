@@ -135,7 +135,7 @@ def execute(tokens: list[str], table: list[list[str]]) -> Result:
         for i, step in enumerate(steps):
             step = step.strip()
             if len(step.split("(")) > 2:
-                return Result(1, value, "bad_arity", i)
+                return _broke(value, "bad_arity", i)
             try:
                 op, a1, a2 = _split_step(step)
             except IndexError:
@@ -144,7 +144,7 @@ def execute(tokens: list[str], table: list[list[str]]) -> Result:
                 x = _arg(a1, results)
                 y = _arg(a2, results)
                 if x == "n/a" or y == "n/a":
-                    return Result(1, value, "bad_number", i)
+                    return _broke(value, "bad_number", i)
                 if op == "add":
                     value = x + y
                 elif op == "subtract":
@@ -166,12 +166,12 @@ def execute(tokens: list[str], table: list[list[str]]) -> Result:
                     _ref(a1, results)  # evaluated (it can fail) but, officially, not used
                 else:
                     if a1 not in rows:
-                        return Result(1, value, "missing_row", i)
+                        return _broke(value, "missing_row", i)
                     row = row_numbers(rows[a1])
                 if row is None:
                     return Result(1, value, "missing_row", i)
                 if row == "n/a":
-                    return Result(1, value, "bad_cell", i)
+                    return _broke(value, "bad_cell", i)
                 if op == "table_max":
                     value = max(row)
                 elif op == "table_min":
@@ -196,6 +196,14 @@ def execute(tokens: list[str], table: list[list[str]]) -> Result:
 
 class _BadRef(Exception):
     pass
+
+
+def _broke(value, reason: str, step: int) -> Result:
+    """An invalid program whose official ``eval_program`` left the loop by ``break``: the code after the
+    loop still runs, so the last value is rounded to 5 places there (an exception skips that rounding)."""
+    if value not in ("yes", "no", "n/a"):
+        value = round(value, 5)
+    return Result(1, value, reason, step)
 
 
 def _ref(arg: str, results: dict):

@@ -322,7 +322,8 @@ def load_mbe(*, path: str, split: str = "test", layout: str = "json", order: str
                          lay.render(layout, order, gold, irac), gold, answer_type="option", options=json.dumps(options),
                          layout=layout, order=order, family=str(rec.get("domain") or "mbe"),
                          area=str(rec.get("domain") or ""), source="bar-llama", synthetic=False,
-                         id=str(rec.get("question_number", i))))
+                         # question numbers repeat per subject (327 distinct in 1,512 rows): subject + number + row
+                         id=f"{rec.get('domain') or 'mbe'}-{rec.get('question_number', 'q')}-{i}"))
     if not rows:
         raise FoundryError(f"{path}: no questions")
     if test_share > 0:

@@ -30,7 +30,7 @@ from r1_foundry.core.answers.choice import LETTERS
 from r1_foundry.core.data import hub
 from r1_foundry.core.schema.domain import base_example
 from r1_foundry.core.util.errors import FoundryError
-from r1_foundry.core.util.io import check_utf8, iter_jsonl, read_json
+from r1_foundry.core.util.io import check_utf8, iter_jsonl, lf, read_json
 from r1_foundry.core.util.ui import err as console
 from r1_foundry.core.util.ui import tag
 from r1_foundry.domains.medical import kb, verify
@@ -568,7 +568,7 @@ def load_ddxplus(*, path: str, limit: int = 0, k: int = verify.DEFAULT_K, meta_d
                 missing = [c for c in need if c not in (reader.fieldnames or [])]
                 if missing:
                     raise FoundryError(f"{f}:1: header lacks column(s) {missing}")
-                found[split] = [(f"{f}:{n}", rec) for n, rec in itertools.islice(enumerate(reader, 2), limit or None)]
+                found[split] = [(f"{f}:{n}", lf(rec)) for n, rec in itertools.islice(enumerate(reader, 2), limit or None)]
         return found
 
     splits = {}
@@ -592,7 +592,9 @@ def load_ddxplus(*, path: str, limit: int = 0, k: int = verify.DEFAULT_K, meta_d
             if pathology is None:
                 raise FoundryError(f"{where}: PATHOLOGY {rec['PATHOLOGY']!r} is not in release_conditions.json")
             ranked = [english.get(str(p), str(p)) for p, _ in sorted(ddx, key=lambda d: -float(d[1]))]
-            sex = {"F": "woman", "M": "man"}.get(rec["SEX"].strip().upper(), "patient")
+            adult = not str(rec["AGE"]).strip().isdigit() or int(str(rec["AGE"]).strip()) >= 18
+            sex = ({"F": "woman", "M": "man"} if adult else {"F": "girl", "M": "boy"}).get(
+                rec["SEX"].strip().upper(), "patient")
             initial = _evidence_text(rec["INITIAL_EVIDENCE"], evidences, where)
             others = [_evidence_text(c, evidences, where) for c in codes if c != rec["INITIAL_EVIDENCE"]]
             question = (f"A {rec['AGE']}-year-old {sex}. Chief complaint: {initial}\n"

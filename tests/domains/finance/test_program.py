@@ -122,3 +122,16 @@ def test_never_raises_on_token_soup(tokens):
 def test_to_number():
     assert to_number("1,234.5") == 1234.5 and to_number("12%") == 0.12 and to_number("const_m1") == -1.0
     assert to_number("abc") == "n/a" and to_number("x%") == "n/a"
+
+
+@pytest.mark.parametrize("program, value", [
+    ("divide(1, 3), add(abc, 1)", 0.33333),              # bad number: the official loop breaks, then rounds
+    ("divide(1, 3), table_sum(revenue, none)", 0.33333),  # missing row: break, round
+    ("divide(2, 3), table_sum(note, none)", 0.66667),     # a cell that is no number: break, round
+    ("divide(1, 3), divide(1, 0)", 1 / 3),                # an exception skips the rounding, as officially
+])
+def test_invalid_programs_keep_the_official_value(program, value):
+    """Issue 27: for 13 of 3,005 invalid programs our executor returned the unrounded value where the official
+    eval_program, having left its loop by `break`, still applies round(x, 5) (traced by hand from its code)."""
+    r = run(program, TABLE)
+    assert r.invalid == 1 and r.value == value, r

@@ -117,3 +117,15 @@ def test_mbe_loader_train_test_share():
     ex = ds["train"][0]
     assert verify.check(ex["completion"][0]["content"], ex).layout_ok
     assert json.loads(ex["completion"][0]["content"].split("<answer>")[1].split("</answer>")[0]).popitem()[0] == "answer"
+
+
+def test_mbe_ids_are_unique_when_question_numbers_repeat(tmp_path):
+    """Issue 27: bar-llama's question numbers repeat per subject (327 distinct ids in 1,512 rows)."""
+    rows = json.load(open(os.path.join(FIX, "mbe_distilled.json")))
+    again = [dict(r, domain=d) for r in rows for d in ("Torts", "Evidence")]
+    for r in again:
+        r["question_number"] = 7
+    f = tmp_path / "mbe.json"
+    f.write_text(json.dumps(again))
+    ids = data.load_mbe(path=str(f))["test"]["id"]
+    assert len(ids) == len(again) == len(set(ids)) and all("-7-" in i for i in ids)

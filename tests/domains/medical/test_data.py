@@ -292,3 +292,13 @@ def test_git_lfs_pointers_are_named_in_every_reader(tmp_path):
     bad_zip.write_bytes(b"PK\x03\x04 truncated")
     with pytest.raises(FoundryError, match="release_test_patients.zip: not a zip file"):
         data.load_ddxplus(path=str(folder))
+
+
+def test_ddxplus_minors_are_boys_and_girls(tmp_path):
+    """Issue 27: DDXPlus vignettes called patients under 18 'man'/'woman' ("A 8-year-old man")."""
+    folder = write_ddxplus(tmp_path / "ddx")
+    lines = (folder / "release_test_patients.csv").read_text().splitlines()
+    lines.append("8,\"[['Bronchite', 0.7]]\",M,Bronchite,\"['E_53']\",E_53")
+    (folder / "release_test_patients.csv").write_text("\n".join(lines) + "\n")
+    starts = [r["prompt"][-1]["content"].split(".")[0] for r in data.load_ddxplus(path=str(folder))["test"]]
+    assert starts == ["A 49-year-old man", "A 18-year-old woman", "A 8-year-old boy"]

@@ -143,3 +143,18 @@ def test_check_example():
         data.check_example({"task": "respond", "answer": "no"}, "f:2", ".")
     with pytest.raises(FoundryError, match="f:3: task guard needs 'answer' in the layout"):
         data.check_example({"task": "guard", "answer": "harmful"}, "f:3", ".")
+
+
+def test_crlf_and_lf_copies_give_the_same_prompts(tmp_path):
+    """Issue 27: a CRLF copy of HarmBench kept '\\r\\n' inside contextual rows' quoted context (82 rows differed)."""
+    src = open(os.path.join(FIX, "harmbench_behaviors_text_all.csv"), encoding="utf-8", newline="").read()
+    lf_text = src.replace("\r\n", "\n")
+    (tmp_path / "lf").mkdir()
+    (tmp_path / "crlf").mkdir()
+    (tmp_path / "lf" / "harmbench_behaviors_text_all.csv").write_bytes(lf_text.encode())
+    (tmp_path / "crlf" / "harmbench_behaviors_text_all.csv").write_bytes(lf_text.replace("\n", "\r\n").encode())
+    a = data.load_harmbench(path=str(tmp_path / "lf"))["test"]
+    b = data.load_harmbench(path=str(tmp_path / "crlf"))["test"]
+    assert [r["prompt"] for r in a] == [r["prompt"] for r in b]
+    assert not any("\r" in m["content"] for r in b for m in r["prompt"])
+    assert any("\n" in m["content"] for r in a for m in r["prompt"])  # the fixture has multi-line contexts
