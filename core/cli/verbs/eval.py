@@ -17,12 +17,17 @@ from r1_foundry.core.util.registry import resolve
 
 
 def run(domain, out_dir: str, model: str | None = None, data: str | None = None, recipe: str = "default",
-        suite: str | None = None, predictions: str | None = None, fmt: str = "auto", overrides=()) -> dict:
+        suite: str | None = None, predictions: str | None = None, fmt: str = "auto", overrides=(),
+        split: str | None = None) -> dict:
     r = load_domain_recipe(domain, recipe, overrides)
     if suite:
         r.eval.suite = suite
+    if split:
+        r.eval.split = split
     spec = domain.suite(r.eval.suite)
     if predictions:
+        if split:
+            raise FoundryError("--split picks the dataset split to generate on; a --predictions file is scored as it is")
         if model:
             raise FoundryError("pass --model or --predictions, not both")
         from r1_foundry.core.evaluation.predictions import read_predictions
@@ -53,7 +58,10 @@ def register(app: typer.Typer, domain) -> None:
                                                             "samples.jsonl, or a published format (--format)"),
                  fmt: str = typer.Option("auto", "--format", help="predictions format: samples, or one of the "
                                                                    "domain's (chem: molt5); auto by extension"),
+                 split: str = typer.Option(None, help="dataset split to evaluate (default: the recipe's eval.split, "
+                                                      "'test'); a LegalBench task folder built from train.tsv only "
+                                                      "has 'train'"),
                  overrides: list[str] = OVERRIDES):
         """Evaluate a model on the recipe's suite, or score a predictions file without a model."""
-        result = run(domain, out_dir, model, data, recipe, suite, predictions, fmt, overrides)
+        result = run(domain, out_dir, model, data, recipe, suite, predictions, fmt, overrides, split)
         out.print_json(data=result["metrics"])

@@ -129,3 +129,30 @@ def test_mbe_ids_are_unique_when_question_numbers_repeat(tmp_path):
     f.write_text(json.dumps(again))
     ids = data.load_mbe(path=str(f))["test"]["id"]
     assert len(ids) == len(again) == len(set(ids)) and all("-7-" in i for i in ids)
+
+
+def test_eval_split_option_reaches_the_eval(tmp_path, monkeypatch):
+    """Issue 27: the README's `foundry legal eval ... --suite legal/legalbench` failed on a task folder holding
+    train.tsv only ("no split 'test'"), and the suite's comment named a --split option that did not exist."""
+    from typer.testing import CliRunner
+
+    from r1_foundry.core.cli.app import build_root
+    from r1_foundry.core.evaluation import runner
+
+    res = CliRunner().invoke(build_root(), ["legal", "data", "build", "--builder", "legalbench", "--arg",
+                                            f"path={os.path.join(FIX, 'tasks', 'hearsay')}", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    seen = {}
+
+    def fake_evaluate_splits(*, datasets, **kw):  # the generation is not under test: the split choice is
+        seen.update({k: len(v) for k, v in datasets.items()})
+        return {k: {"metrics": {}, "n": len(v)} for k, v in datasets.items()}
+
+    monkeypatch.setattr(runner, "evaluate_splits", fake_evaluate_splits)
+    args = ["legal", "eval", "--model", str(tmp_path), "--data", str(tmp_path / "data"), "--suite", "legal/legalbench",
+            "--out", str(tmp_path / "eval")]
+    res = CliRunner().invoke(build_root(), args + ["--split", "train"])
+    assert res.exit_code == 0, res.output
+    assert list(seen) == ["train"] and seen["train"] > 0
+    bad = CliRunner().invoke(build_root(), args + ["--split", "dev"])
+    assert bad.exit_code == 2 and "no split 'dev'" in bad.output
