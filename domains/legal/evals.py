@@ -10,11 +10,16 @@ parse_fail     mbe: the answer does not parse in the requested layout (bucket by
                the rate per layout); rule/classify: no readable yes/no, date, number or answer
 layout_ok      mbe: the requested layout in the requested order
 irac           mbe: IRAC completeness (share of the four sections with 3+ words)
+legalbench     corpus, classify: each ``legalbench_task``'s official metric as LegalBench's
+               ``evaluation.py`` dispatches it (balanced accuracy; ``sara_numeric``: within 10 %;
+               ``successor_liability`` and ``ssla_*``: F1; ``citation_prediction_open``: the case
+               name contained; ``definition_extraction``: stemmed match), averaged over tasks; on
+               one task it is the official number
 balanced_acc   corpus, classify: LegalBench's ``evaluate_exact_match_balanced_accuracy``
                (sklearn ``balanced_accuracy_score`` of the normalised gold labels against the
-               normalised answers) per ``legalbench_task``, averaged over tasks; on one task it
-               is the official number. We normalise the final answer (the ``<answer>`` block when
-               there is one), LegalBench the whole generation: the same on plain generations
+               normalised answers) per ``legalbench_task`` of the tasks scored that way, averaged.
+               We normalise the final answer (the ``<answer>`` block when there is one),
+               LegalBench the whole generation: the same on plain generations
 =============  ==================================================================================
 
 Buckets (suite): ``task``, ``family`` (rule family), ``area``, ``layout``, ``order``,
@@ -55,7 +60,102 @@ def balanced_accuracy(golds: list[str], answers: list[str]) -> float:
     return float(balanced_accuracy_score([verify.normalize(g) for g in golds], [verify.normalize(a) for a in answers]))
 
 
+# LegalBench's evaluation.py scores these tasks with their own metric (every other task: exact-match balanced
+# accuracy). Written here from its definitions, quirks kept so the numbers are its numbers; generations are our
+# final answers (the <answer> block), as for balanced accuracy.
+SUCCESSOR_CLASSES = ("express agreement", "fraudulent conveyance", "de facto merger", "mere continuation")
+
+
+def sara_numeric(golds: list[str], answers: list[str]) -> float:
+    """Share of answers within 10 % of the gold dollar amount: the first run of digits of the answer with
+    commas and periods removed (0 when none), against ``int(gold without "$")``, as ``|pred / (gold + 0.1) - 1| < 0.1``."""
+    import re
+
+    hits = []
+    for g, a in zip(golds, answers, strict=True):
+        m = re.search(r"\d+", str(a).replace(",", "").replace(".", ""))
+        pred = int(m.group()) if m else 0
+        gold = int(str(g).replace("$", ""))
+        hits.append(abs(pred / (gold + 1e-1) - 1.0) < 0.1)
+    return sum(hits) / len(hits) if hits else 0.0
+
+
+def successor_liability(golds: list[str], answers: list[str]) -> float:
+    """F1 over the four exceptions: the classes named (case-sensitive substring) in an answer against the gold's
+    comma-separated list (not stripped), each gold item matched once."""
+    tp = fp = fn = 0
+    for g, a in zip(golds, answers, strict=True):
+        predicted = [c for c in SUCCESSOR_CLASSES if c in str(a)]
+        left = str(g).split(",")
+        for p in predicted:
+            if p in left:
+                left.remove(p)
+                tp += 1
+            else:
+                fp += 1
+        fn += len(left)
+    return 2 * tp / (2 * tp + fp + fn) if (2 * tp + fp + fn) else 0.0
+
+
+def citation_open(golds: list[str], answers: list[str]) -> float:
+    """Share of answers that contain the normalised case name (the reporter citation is not checked)."""
+    pairs = [(verify.normalize(g), verify.normalize(a)) for g, a in zip(golds, answers, strict=True)]
+    return sum(g in a for g, a in pairs) / len(pairs) if pairs else 0.0
+
+
+def definition_extraction(golds: list[str], answers: list[str]) -> float:
+    """Share of answers with a comma-separated part equal to one of the gold's parts, each part normalised and
+    Porter-stemmed as one string (NLTK's PorterStemmer, as LegalBench's ``normalize(stem=True)``)."""
+    try:
+        from nltk.stem.porter import PorterStemmer
+    except ImportError:
+        from r1_foundry.core.util.errors import FoundryError
+
+        raise FoundryError("LegalBench's definition_extraction metric stems with NLTK: pip install nltk") from None
+    stem = PorterStemmer().stem
+    hits = 0
+    for g, a in zip(golds, answers, strict=True):
+        want = {stem(verify.normalize(x)) for x in str(g).split(",")}
+        hits += any(stem(verify.normalize(x)) in want for x in str(a).split(","))
+    return hits / len(golds) if golds else 0.0
+
+
+def ssla(golds: list[str], answers: list[str]) -> float:
+    """F1 of the ``ssla_*`` tasks: each gold item (comma-separated) is found when it is contained in a remaining
+    answer part, which is then used up. LegalBench adds the remaining parts to the false positives after every
+    gold item, not once per answer; kept, so the numbers are LegalBench's."""
+    tp = fp = fn = 0
+    for g, a in zip(golds, answers, strict=True):
+        parts = [verify.normalize(x) for x in str(a).split(",")]
+        for item in (verify.normalize(x) for x in str(g).split(",")):
+            hit = next((j for j, part in enumerate(parts) if item in part), None)
+            if hit is None:
+                fn += 1
+            else:
+                tp += 1
+                del parts[hit]
+            fp += len(parts)
+    return 2 * tp / (2 * tp + fp + fn) if (2 * tp + fp + fn) else 0.0
+
+
+def official_metric(task: str):
+    """LegalBench's metric for ``task`` (evaluation.py's dispatch); balanced accuracy for every other task."""
+    if task == "sara_numeric":
+        return sara_numeric
+    if task == "successor_liability":
+        return successor_liability
+    if task == "citation_prediction_open":
+        return citation_open
+    if task == "definition_extraction":
+        return definition_extraction
+    if task.startswith("ssla"):
+        return ssla
+    return balanced_accuracy
+
+
 def corpus_score(examples: list[dict], completions: list[str]) -> dict:
+    """``legalbench``: each task's official metric (:func:`official_metric`), averaged over tasks;
+    ``balanced_acc``: exact-match balanced accuracy over the tasks LegalBench scores that way."""
     from r1_foundry.core.answers.text import final_answer
 
     groups = defaultdict(lambda: ([], []))
@@ -63,12 +163,16 @@ def corpus_score(examples: list[dict], completions: list[str]) -> dict:
         if ex.get("task") == "classify":
             g = groups[ex.get("legalbench_task") or ex.get("family") or "classify"]
             g[0].append(str(ex["answer"]))
-            g[1].append(final_answer(c))
+            g[1].append(final_answer(c) or "")
     if not groups:
         return {}
     import warnings
 
     with warnings.catch_warnings():  # sklearn warns when a prediction is not a gold class
         warnings.simplefilter("ignore")
-        per_task = [balanced_accuracy(g, a) for g, a in groups.values()]
-    return {"balanced_acc": sum(per_task) / len(per_task)}
+        official = {task: official_metric(task)(g, a) for task, (g, a) in groups.items()}
+        balanced = [v for task, v in official.items() if official_metric(task) is balanced_accuracy]
+    out = {"legalbench": sum(official.values()) / len(official)}
+    if balanced:
+        out["balanced_acc"] = sum(balanced) / len(balanced)
+    return out

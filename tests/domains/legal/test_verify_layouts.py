@@ -122,3 +122,37 @@ def test_eval_row_parse_fail_is_about_the_requested_layout():
     row = evals.score(ex, js)  # right option, other layout: counted right, but a parse failure of markdown
     assert row["mbe_acc"] == 1.0 and row["parse_fail"] == 1.0 and row["layout_ok"] == 0.0
     assert evals.score(ex, "<answer>A</answer>")["parse_fail"] == 1.0
+
+
+def test_legalbench_official_metrics_by_hand():
+    """Issue 27: six tasks have other official metrics than exact-match balanced accuracy; each traced by hand from
+    LegalBench's evaluation.py definitions (the gold fed back scored 1.0 under exact match where these give less)."""
+    # sara_numeric: first digits with , and . removed; |pred / (gold + 0.1) - 1| < 0.1
+    assert evals.sara_numeric(["$1000", "$1000", "$1000", "$50"], ["$1,050", "1100.00", "about 905", "none"]) == 0.5
+    # ("1100.00" -> 110000: far off; "none" -> 0: off; 1050 and 905 within 10 %)
+    assert evals.sara_numeric(["$1000"], ["$1000"]) == 1.0
+    # successor_liability: classes named in the answer vs the gold's comma list (not stripped: " mere continuation"
+    # with a space is no match for "mere continuation")
+    golds = ["de facto merger,mere continuation", "express agreement", "fraudulent conveyance, mere continuation"]
+    answers = ["de facto merger and mere continuation", "fraudulent conveyance", "fraudulent conveyance; mere continuation"]
+    # row 1: tp 2; row 2: fp 1, fn 1; row 3: tp 1 (fraudulent conveyance), fp 1 (mere continuation vs " mere ..."),
+    # fn 1 -> tp 3, fp 2, fn 2 -> F1 = 6 / 10
+    assert evals.successor_liability(golds, answers) == pytest.approx(0.6)
+    # the gold fed back scores below 1.0, as officially (the unstripped space of row 3)
+    assert evals.successor_liability(golds, golds) == pytest.approx(2 * 4 / (2 * 4 + 1 + 1))
+    # ssla: gold items contained in answer parts; remaining parts added to fp after every gold item (kept quirk)
+    # gold "a,b" vs answer "a,c": item a hits part "a" (parts left: [c]) -> fp += 1; item b misses -> fn 1, fp += 1
+    assert evals.ssla(["alice smith,bob jones"], ["alice smith,carol white"]) == pytest.approx(2 * 1 / (2 + 2 + 1))
+    assert evals.ssla(["alice smith"], ["Alice Smith"]) == 1.0
+    # citation_prediction_open: normalised case name contained in the answer
+    assert evals.citation_open(["Marbury v. Madison"], ["See marbury v madison, 5 U.S. 137"]) == 1.0
+    # definition_extraction: Porter-stemmed parts; "authorized" and "authorize" stem alike
+    assert evals.definition_extraction(["authorize,authorized", "term"], ["Authorized", "other, word"]) == 0.5
+    # dispatch as evaluation.py does, and the corpus score averages each task's own metric
+    assert evals.official_metric("ssla_company_defendants") is evals.ssla
+    assert evals.official_metric("hearsay") is evals.balanced_accuracy
+    exs = [{"task": "classify", "answer": "$1000", "legalbench_task": "sara_numeric"},
+           {"task": "classify", "answer": "Yes", "legalbench_task": "hearsay"},
+           {"task": "classify", "answer": "No", "legalbench_task": "hearsay"}]
+    m = evals.corpus_score(exs, ["<answer>1020</answer>", "<answer>Yes</answer>", "<answer>Yes</answer>"])
+    assert m["legalbench"] == pytest.approx((1.0 + 0.5) / 2) and m["balanced_acc"] == pytest.approx(0.5)
