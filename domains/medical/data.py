@@ -422,9 +422,12 @@ def _pubmedqa_hub(path: str, rename) -> list[tuple[str, str, dict]]:
     return out
 
 
-def load_pubmedqa(*, path: str, split: str = "test", rename: str | None = None, out: str | None = None) -> DatasetDict:
+def load_pubmedqa(*, path: str, split: str = "test", test_ids: str | None = None, rename: str | None = None,
+                  out: str | None = None) -> DatasetDict:
     """PubMedQA (Jin et al., 2019) ``ori_pqal.json``: PMID -> ``QUESTION``, ``CONTEXTS`` (list),
-    ``final_decision`` (yes/no/maybe); all entries go to ``split``.
+    ``final_decision`` (yes/no/maybe); all entries go to ``split``. With ``test_ids`` (the official
+    ``test_ground_truth.json``, PMID -> label: the 500-question test set), those questions are ``test``
+    and the others ``train``; every test PMID must be in the file with the same label.
 
     Hub: ``path=hf:qiaojin/PubMedQA:pqa_labeled`` (one split of 1,000 rows: ``pubid``,
     ``question``, ``context`` {``contexts``, ``labels``, ``meshes``}, ``long_answer``,
@@ -449,7 +452,24 @@ def load_pubmedqa(*, path: str, split: str = "test", rename: str | None = None, 
         question = f"Context: {' '.join(map(str, contexts))}\nQuestion: {rec['QUESTION']} Answer yes, no or maybe."
         rows.append(_row("ynm", "pubmedqa", question, str(rec.get("LONG_ANSWER") or "the abstract's conclusion"), label,
                          source="pubmedqa", synthetic=False, case_id=str(pmid)))
-    return DatasetDict({split: Dataset.from_list(rows)})
+    if not test_ids:
+        return DatasetDict({split: Dataset.from_list(rows)})
+    truth = read_json(test_ids, "PubMedQA's test_ground_truth.json (PMID -> yes/no/maybe)")
+    if not isinstance(truth, dict) or not truth:
+        raise FoundryError(f"{test_ids}: expected an object of PMID -> label (the official test_ground_truth.json)")
+    by_id = {r["case_id"]: r for r in rows}
+    missing = [p for p in truth if str(p) not in by_id]
+    if missing:
+        raise FoundryError(f"{test_ids}: {len(missing)} test PMID(s) are not in {path} (first: {missing[0]}); "
+                           "pass the ori_pqal.json the test ids belong to")
+    differ = [p for p, lab in truth.items() if str(lab).strip().lower() != by_id[str(p)]["answer"]]
+    if differ:
+        raise FoundryError(f"{test_ids}: PMID {differ[0]} is labelled {truth[differ[0]]!r} there but "
+                           f"{by_id[str(differ[0])]['answer']!r} in {path} ({len(differ)} differ)")
+    test = [by_id[str(p)] for p in truth]
+    train = [r for r in rows if r["case_id"] not in {str(p) for p in truth}]
+    console.print(tag(f"{path}: {len(test)} official test questions ({test_ids}), {len(train)} train", "green"))
+    return DatasetDict({k: Dataset.from_list(v) for k, v in (("train", train), ("test", test)) if v})
 
 
 def _ranked_row(question: str, preferred: str, acceptable: list[str], source: str, case_id: str, k: int,

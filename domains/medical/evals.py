@@ -5,7 +5,8 @@ Per sample (``None`` where a metric does not apply to the example's task):
 ==============  ===================================================================
 correct         the verifier's verdict, every task (``reason`` says why not)
 mcq_acc         the option named is the gold letter (mcq)
-ynm_acc         the yes/no/maybe label is right (ynm)
+ynm_acc         the yes/no/maybe label is right (ynm): PubMedQA's accuracy
+ynm_macro_f1    corpus: PubMedQA's macro-F1 over the ynm questions (sklearn, as its evaluation.py)
 calc_ok         within the calculator's tolerance (calc)
 abs_error       |answer - gold| for calculations that gave a number: the mean is the MAE
                 (per calculator in the ``template`` bucket; units differ)
@@ -58,8 +59,39 @@ def score(example: dict, text: str) -> dict:
     return row
 
 
+def ynm_macro_f1(examples: list[dict], completions: list[str]) -> float | None:
+    """PubMedQA's macro-F1, as its ``evaluation.py`` reports beside accuracy: sklearn's
+    ``f1_score(truth, predictions, average="macro")``. The prediction is the answer block as the verifier
+    reads it (lower case, periods dropped): an answer that is not yes/no/maybe stays what it is, and an
+    answer without a block is ``""``, so, as in the official script, a label no gold has counts as a class
+    of its own (deliberate: it lowers the average as a submitted wrong label would)."""
+    from sklearn.metrics import f1_score
+
+    from r1_foundry.core.answers.text import answer_block, completion_text
+
+    truth, preds = [], []
+    for ex, text in zip(examples, completions, strict=True):
+        if ex.get("task") != "ynm":
+            continue
+        answer = answer_block(completion_text(text))
+        truth.append(str(ex.get("answer") or "").strip().lower())
+        preds.append("" if answer is None else " ".join(answer.lower().replace(".", " ").split()))
+    if not truth:
+        return None
+    import warnings
+
+    with warnings.catch_warnings():  # a label predicted but never gold: sklearn warns, scores it 0 (as officially)
+        warnings.simplefilter("ignore")
+        return float(f1_score(truth, preds, average="macro"))
+
+
 def corpus_score(examples: list[dict], completions: list[str]) -> dict:
-    """Cross-format consistency over cases asked as both a diagnosis MCQ and a ranked list."""
+    """Cross-format consistency over cases asked as both a diagnosis MCQ and a ranked list; PubMedQA's
+    macro-F1 over the yes/no/maybe questions (:func:`ynm_macro_f1`)."""
+    out = {}
+    f1 = ynm_macro_f1(examples, completions)
+    if f1 is not None:
+        out["ynm_macro_f1"] = f1
     by_case: dict[str, dict] = {}
     for ex, text in zip(examples, completions, strict=True):
         cid = ex.get("case_id")
@@ -77,4 +109,6 @@ def corpus_score(examples: list[dict], completions: list[str]) -> dict:
             continue
         chosen = read_options(mex.get("options")).get(mv.choice, "")
         agree.append(float(verify.names_normaliser(rex).canon(chosen) == rv.items[0]))
-    return {"consistency": sum(agree) / len(agree)} if agree else {}
+    if agree:
+        out["consistency"] = sum(agree) / len(agree)
+    return out

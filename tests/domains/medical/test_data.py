@@ -302,3 +302,21 @@ def test_ddxplus_minors_are_boys_and_girls(tmp_path):
     (folder / "release_test_patients.csv").write_text("\n".join(lines) + "\n")
     starts = [r["prompt"][-1]["content"].split(".")[0] for r in data.load_ddxplus(path=str(folder))["test"]]
     assert starts == ["A 49-year-old man", "A 18-year-old woman", "A 8-year-old boy"]
+
+
+def test_pubmedqa_official_test_split_from_its_ground_truth(tmp_path):
+    """Issue 27: the official 500-question test set (test_ground_truth.json ids) as a builder option."""
+    src = os.path.join(FIX, "pubmedqa", "ori_pqal.json")
+    pqal = json.load(open(src))
+    ids = list(pqal)[:5]
+    truth = tmp_path / "test_ground_truth.json"
+    truth.write_text(json.dumps({p: pqal[p]["final_decision"] for p in ids}))
+    ds = data.load_pubmedqa(path=src, test_ids=str(truth))
+    assert ds["test"]["case_id"] == ids and len(ds["train"]) == len(pqal) - 5
+    assert not set(ds["train"]["case_id"]) & set(ids)
+    truth.write_text(json.dumps({ids[0]: "maybe" if pqal[ids[0]]["final_decision"] != "maybe" else "yes"}))
+    with pytest.raises(FoundryError, match=f"PMID {ids[0]} is labelled"):
+        data.load_pubmedqa(path=src, test_ids=str(truth))
+    truth.write_text(json.dumps({"99999999": "yes"}))
+    with pytest.raises(FoundryError, match="1 test PMID"):
+        data.load_pubmedqa(path=src, test_ids=str(truth))

@@ -65,3 +65,17 @@ def test_letter_bias_in_results(tmp_path):
     md = (tmp_path / "results.md").read_text()
     assert "option-letter bias" in md and "| chosen | 20 | 0 | 0 | 0 | 0 |" in md
     assert res["metrics"]["mcq_acc"] == pytest.approx(0.25)
+
+
+def test_pubmedqa_macro_f1_as_its_evaluation_py():
+    """Issue 27: macro-F1 beside accuracy. By hand: truth yes,yes,no,maybe; predictions yes,no,no,"" (no answer):
+    labels {yes, no, maybe, ""}: F1 yes 2/3, no 2/3, maybe 0, "" 0 -> mean 1/3 (sklearn averages over every label
+    seen, so an unreadable answer is a class of its own, as a wrong submitted label is officially)."""
+    from r1_foundry.domains.medical.evals import ynm_macro_f1
+
+    exs = [{"task": "ynm", "answer": a} for a in ("yes", "yes", "no", "maybe")] + [{"task": "mcq", "answer": "A"}]
+    comps = ["<answer>Yes.</answer>", "<answer>no</answer>", "<answer>No</answer>", "no block", "<answer>A</answer>"]
+    assert ynm_macro_f1(exs, comps) == pytest.approx(1 / 3)
+    assert corpus_score(exs, comps)["ynm_macro_f1"] == pytest.approx(1 / 3)
+    assert ynm_macro_f1(exs[:4], ["<answer>yes</answer>", "<answer>yes</answer>", "<answer>no</answer>",
+                                  "<answer>maybe</answer>"]) == 1.0
