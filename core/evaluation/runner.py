@@ -20,7 +20,7 @@ from r1_foundry.core.schema.suite import Suite
 from r1_foundry.core.util.io import atomic_write
 from r1_foundry.core.util.registry import resolve
 from r1_foundry.core.util.ui import err as console
-from r1_foundry.core.util.ui import tag
+from r1_foundry.core.util.ui import progress, tag
 
 
 def _mean(xs) -> float | None:
@@ -155,7 +155,7 @@ def score_completions(examples: list[dict], completions: list[list[str]], *, sui
     if any(len(c) != k for c in completions):
         raise ValueError("every example needs the same number of samples")
     rows = [{"example": ex, "samples": [{"completion": c, **scorer(ex, c)} for c in comps]}
-            for ex, comps in zip(examples, completions, strict=True)]
+            for ex, comps in progress(list(zip(examples, completions, strict=True)), desc="score", unit="ex")]
     suite = Suite.of(suite)
     metrics, primary = list(suite.metrics), suite.primary
     result = {"suite": suite.name, "version": suite.version, "stage": stage, **(extra or {}),

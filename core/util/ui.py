@@ -14,6 +14,16 @@ out = Console(markup=False, highlight=False, soft_wrap=True)
 err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
+def progress(iterable=None, *, total: int | None = None, desc: str = "", unit: str = "it", min_total: int = 200):
+    """A progress bar on stderr (tqdm) for work that can take more than a few seconds; none for fewer than
+    ``min_total`` items. Use as an iterable wrapper, or with ``total`` and ``.update(n)``."""
+    from tqdm.auto import tqdm
+
+    n = total if total is not None else (len(iterable) if hasattr(iterable, "__len__") else None)
+    return tqdm(iterable, total=n, desc=desc, unit=unit, leave=False, dynamic_ncols=True,
+                disable=n is not None and n < min_total)
+
+
 def tag(label: str, style: str) -> Text:
     """A coloured label (``tag("done", "green")``) for a line that is otherwise plain text."""
     return Text(label, style=style)

@@ -110,3 +110,17 @@ def test_several_splits_share_one_model_load_and_generation_call(tmp_path, monke
     assert res["iid"]["generated_with"] == ["test", "iid"]
     assert (tmp_path / "iid" / "results.json").is_file() and (tmp_path / "results.json").is_file()
     assert (tmp_path / "samples.jsonl").read_text().count("\n") == 3
+
+
+def test_long_scoring_shows_progress(tmp_path, capsys):
+    """Issue 27: `eval --predictions` on 3,300 molecules was silent for ~70 s; scoring 200+ examples draws a
+    progress bar on stderr (and nothing for a handful)."""
+    from r1_foundry.core.evaluation.runner import score_completions
+
+    suite = {"name": "t/t", "version": 1, "split": "test", "primary": "ok", "metrics": ["ok"]}
+    scorer = lambda ex, c: {"ok": float(c == ex["a"])}  # noqa: E731
+    exs = [{"a": str(i)} for i in range(250)]
+    score_completions(exs, [[str(i)] for i in range(250)], suite=suite, scorer=scorer, out_dir=str(tmp_path / "a"))
+    assert "score" in capsys.readouterr().err
+    score_completions(exs[:5], [["0"]] * 5, suite=suite, scorer=scorer, out_dir=str(tmp_path / "b"))
+    assert "score" not in capsys.readouterr().err
