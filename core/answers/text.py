@@ -67,6 +67,15 @@ def final_answer(text) -> str:
     return text.strip()[:MAX_ANSWER_CHARS]
 
 
+def read_answer(text) -> str | None:
+    """The one rule every domain reads a final answer by: :func:`final_answer` (the last ``<answer>``
+    block; else the text after the last ``</think>``; else, for a completion without tags, the whole
+    text), None when that is empty. A bare "B" or "yes" is an answer in every domain; the layout is
+    scored separately (each domain's format reward, ``layout_score``), so training still pays for it."""
+    answer = final_answer(text)
+    return answer or None
+
+
 def reasoning(text) -> str:
     """The first ``<think>`` block of a completion, stripped ("" when there is none)."""
     found = _THINK.search(completion_text(text))

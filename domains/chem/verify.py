@@ -29,7 +29,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from r1_foundry.core.answers.text import answer_block, completion_text, layout_score
+from r1_foundry.core.answers.text import completion_text, layout_score, read_answer
 from r1_foundry.domains.chem.sandbox import FP_KINDS, GROUPS, MolInfo, default_analyser
 
 MOLECULE_TASKS = ("canonical", "text2mol", "design")
@@ -42,7 +42,7 @@ _FORMULA = re.compile(r"^([A-Z][a-z]?\d*)+([+-]\d*)?$")
 _ELEMENT = re.compile(r"([A-Z][a-z]?)(\d*)")
 
 
-extract_answer = answer_block  # the last <answer> block, stripped; None when there is none
+extract_answer = read_answer  # core's one answer rule: the last <answer> block, else the untagged text; None if empty
 
 
 def raw_answer(text: str) -> str | None:

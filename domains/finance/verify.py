@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from r1_foundry.core.answers.choice import read_choice
-from r1_foundry.core.answers.text import answer_block, completion_text, layout_score, parse_number
+from r1_foundry.core.answers.text import layout_score, parse_number, read_answer
 from r1_foundry.domains.finance import program as prog
 
 TASKS = ("program", "conversation", "mcq")
@@ -114,7 +114,7 @@ def check(text: str, example: dict, *, symbolic: bool = False) -> Verdict:
     task = example.get("task")
     if task not in TASKS:
         raise ValueError(f"unknown task '{task}'; expected one of {', '.join(TASKS)}")
-    answer = answer_block(completion_text(text))
+    answer = read_answer(text)  # core's one answer rule: a bare answer is read too
     if answer is None:
         return Verdict(False, "no_answer")
     if task == "mcq":

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from r1_foundry.core.answers.choice import Normaliser, parse_list, rank_metrics, read_choice
-from r1_foundry.core.answers.text import answer_block, completion_text, layout_score, parse_number, within
+from r1_foundry.core.answers.text import layout_score, parse_number, read_answer, within
 from r1_foundry.domains.medical import kb
 
 TASKS = ("mcq", "ranked", "ynm", "calc")
@@ -96,7 +96,7 @@ def check(text: str, example: dict) -> Verdict:
     task = example.get("task")
     if task not in TASKS:
         raise ValueError(f"unknown task '{task}'; expected one of {', '.join(TASKS)}")
-    answer = answer_block(completion_text(text))
+    answer = read_answer(text)  # core's one answer rule: a bare "yes" or "B" is read too
     if answer is None:
         return Verdict(False, "no_answer")
     gold = str(example.get("answer") or "").strip()

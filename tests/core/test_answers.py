@@ -40,3 +40,22 @@ def test_never_raises(text):
     parse_number(text)
     answer_block(text)
     layout_score(text)
+
+
+@pytest.mark.parametrize("domain, example, bare", [
+    ("medical", {"task": "ynm", "answer": "yes"}, "yes"),
+    ("medical", {"task": "mcq", "answer": "B", "options": '{"A": "a", "B": "b", "C": "c", "D": "d"}'}, "B"),
+    ("finance", {"task": "mcq", "answer": "B", "options": '{"A": "a", "B": "b", "C": "c", "D": "d"}'}, "B"),
+    ("legal", {"task": "classify", "answer": "Yes", "answer_type": "label"}, "Yes"),
+    ("chem", {"task": "text2mol", "answer": "CCO"}, "CCO"),
+])
+def test_one_answer_rule_in_every_domain(domain, example, bare):
+    """Issue 27: a bare answer ("B", "yes") scored 0 in medical (1,000 of 1,000 PubMedQA plain generations were
+    no_answer) but was read in safety and legal. Every verifier now reads the final answer by core's read_answer;
+    reasoning alone is never an answer."""
+    import importlib
+
+    verify = importlib.import_module(f"r1_foundry.domains.{domain}.verify")
+    assert verify.check(bare, example).correct
+    assert verify.check(f"<think>t</think><answer>{bare}</answer>", example).correct
+    assert not verify.check(f"<think>{bare}</think>", example).correct

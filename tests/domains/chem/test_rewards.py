@@ -49,7 +49,8 @@ def test_hand_values():
     assert call(R.format_reward(), texts, t2m) == [1.0, 1.0, 1.0, 0.0]
     e0 = R.ether0()
     assert call(e0, texts, t2m) == [1.0, 0.0, 0.0, 0.0]
-    assert e0.last_reasons == ["correct", "wrong_molecule", "invalid_smiles:unparsable", "no_answer"]
+    # the untagged completion is read as its answer (core's one rule): several tokens, not a SMILES
+    assert e0.last_reasons == ["correct", "wrong_molecule", "invalid_smiles:unparsable", "invalid_smiles:several_tokens"]
     design = [EXAMPLES[2]] * 3
     assert call(R.constraint(), [a("CCCCCO"), a("CCCCOC"), a("CCCO")], design) == [1.0, 0.5, 0.5]
     assert call(R.property_reward(), [a("122.9"), a("124"), a("x")], [EXAMPLES[3]] * 3) == [1.0, 0.0, 0.0]

@@ -17,7 +17,8 @@ def ans(x, think="t"):
 def test_extract_and_format():
     assert verify.extract_answer(ans("CCO")) == "CCO"
     assert verify.extract_answer("<answer>a</answer> <answer> b </answer>") == "b"
-    assert verify.extract_answer("CCO") is None
+    assert verify.extract_answer("CCO") == "CCO"  # untagged: the completion is its own answer (core's one rule)
+    assert verify.extract_answer("<think>CCO</think>") is None and verify.extract_answer("<think>CCO") is None
     assert verify.format_score(ans("CCO")) == 1.0
     assert verify.format_score("<answer>CCO</answer>") == 0.5
     assert verify.format_score("CCO") == 0.0
@@ -96,7 +97,8 @@ def ex(task, answer, constraints=None, tolerance=0.0):
     (ans("CCCCCO"), ex("design", "CCO", {"formula": "C5H12O"}), True, ""),
     (ans("CCCCO"), ex("design", "CCO", {"formula": "C5H12O", "max_heavy_atoms": 9}), False, "constraint:formula"),
     (ans("A molecule, with C2H6O."), ex("caption", "a molecule with c2h6o"), True, ""),
-    ("no tags", ex("caption", "x"), False, "no_answer"),
+    ("no tags", ex("caption", "x"), False, "caption_differs"),  # read as the answer (core's one rule)
+    ("<think>only reasoning</think>", ex("caption", "x"), False, "no_answer"),
 ])
 def test_check_gives_a_reason_for_every_failure(text, example, correct, reason):
     v = verify.check(text, example)

@@ -32,7 +32,8 @@ def test_mcq_reads_the_answer_block_only_and_one_option():
     texts = ["<think>A? no, B</think><answer>B</answer>", "<think>it is B</think><answer>A</answer>",
              "<answer>B or D</answer>", "B", "<answer>septic arthritis</answer>", "<answer>The answer is (B).</answer>",
              "<answer>B</answer><answer>C</answer>"]
-    assert call(r, texts, MCQ) == [1.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0]
+    # a bare "B" is read as B (core.answers.read_answer, one rule in every domain); the format reward scores the layout
+    assert call(r, texts, MCQ) == [1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.0]
 
 
 def test_rewards_return_none_where_they_do_not_apply():
@@ -71,8 +72,8 @@ def test_ynm_calc_format():
 
 def test_correct_records_reason_codes():
     r = rewards.correct()
-    call(r, ["<answer>A</answer>", "<answer>B, C</answer>", "x"], MCQ)
-    assert r.last_reasons == ["wrong_option", "multiple", "no_answer"]
+    call(r, ["<answer>A</answer>", "<answer>B, C</answer>", "x", "<think>only reasoning</think>"], MCQ)
+    assert r.last_reasons == ["wrong_option", "multiple", "no_option", "no_answer"]  # "x" is read, names no option
 
 
 STRUCTURED = st.builds(
