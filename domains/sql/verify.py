@@ -6,7 +6,9 @@ Answer format (what the synthetic data teaches and what extraction expects)::
     <answer>SELECT ...</answer>
 
 Extraction takes the text inside the last ``<answer>`` tags (a ```sql fence inside is
-unwrapped); failing that, the last ```sql fenced block. Nothing else counts as an answer.
+unwrapped); failing that, the last ```sql fenced block; failing that, core's one answer rule
+(:func:`r1_foundry.core.answers.text.read_answer`: the text after ``</think>``, or an untagged
+completion as a whole). Reasoning alone is never an answer.
 
 Execution comparison has two documented semantics (see ``domains/sql/README.md``):
 
@@ -36,6 +38,7 @@ from functools import lru_cache
 from r1_foundry.core.answers.text import (
     answer_blocks,
     completion_text,  # noqa: F401  (re-exported: verify.completion_text
+    final_answer,
     has_layout,
 )
 from r1_foundry.domains.sql.sandbox import ExecResult, check_database
@@ -66,9 +69,8 @@ def extract_sql(text: str) -> str | None:
             sql = fenced[-1]
     else:
         fenced = _FENCE_RE.findall(text)
-        if not fenced:
-            return None
-        sql = fenced[-1]
+        # core's one answer rule: an untagged completion (a plain predictions file) is its own answer
+        sql = fenced[-1] if fenced else final_answer(text)
     sql = sql.strip()
     if not sql or len(sql) > MAX_SQL_CHARS:
         return None
@@ -78,8 +80,8 @@ def extract_sql(text: str) -> str | None:
 def format_score(text: str) -> float:
     """1.0 for ``<think>…</think><answer>…</answer>``; 0.5 when an answer is extractable
     but the layout is incomplete; 0.0 otherwise."""
-    if extract_sql(text) is None:
-        return 0.0
+    if extract_sql(text) is None or not (answer_blocks(text) or _FENCE_RE.search(text or "")):
+        return 0.0  # the layout is scored as before: an untagged answer (read since the one answer rule) earns none
     return 1.0 if has_layout(text) else 0.5  # unlike core's layout_score, a second <answer> keeps 1.0
 
 

@@ -46,7 +46,10 @@ def test_ngram_partial(shop_db):
     r = ALL["sql/ngram"]
     assert call(r, CORRECT, shop_db) == 1.0
     assert 0.5 < call(r, WRONG, shop_db) < 1.0
-    assert call(r, NO_ANSWER, shop_db) == 0.0
+    # untagged prose is read as the answer (core's one rule): bigrams shared with the gold earn partial credit, as
+    # the same prose inside <answer> tags always did; reasoning alone is no answer
+    assert 0.0 < call(r, NO_ANSWER, shop_db) < call(r, WRONG, shop_db)
+    assert call(r, "<think>SELECT name FROM customers</think>", shop_db) == 0.0
 
 
 def test_semantics_parameter(shop_db):

@@ -60,7 +60,9 @@ def test_unknown_semantics_raises():
     ("<answer>```sql\nSELECT 2\n```</answer>", "SELECT 2"),
     ("blah ```sql\nSELECT 3\n``` more", "SELECT 3"),
     ("<answer>SELECT 1</answer> then <answer>SELECT 4</answer>", "SELECT 4"),
-    ("SELECT 5", None),
+    ("SELECT 5", "SELECT 5"),  # an untagged completion is its own answer (core's one answer rule)
+    ("<think>SELECT 6</think>", None),  # reasoning alone never is
+    ("<think>x</think>SELECT 7", "SELECT 7"),
     ("<answer>   </answer>", None),
     ("<answer>" + "x" * 5000 + "</answer>", None),
     ("", None),
