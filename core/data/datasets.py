@@ -38,6 +38,19 @@ def with_system(ds, text: str):
     return type(ds)({name: part.map(add) if "prompt" in part.column_names else part for name, part in ds.items()})
 
 
+MAX_DROP_SHARE = 0.05  # a real-data builder that leaves out more than this share of a file's rows stops
+
+
+def check_kept(where: str, kept: int, total: int, why: str, max_share: float = MAX_DROP_SHARE) -> None:
+    """The rule every real-data builder follows: keeping nothing, or leaving out more than ``max_share`` of the
+    rows for ``why``, stops with one line (a wrong argument or a damaged file, not data to train on)."""
+    if total and not kept:
+        raise FoundryError(f"{where}: kept none of {total} rows ({why}); nothing to build")
+    if total and (total - kept) / total > max_share:
+        raise FoundryError(f"{where}: left out {total - kept} of {total} rows ({why}), more than the "
+                           f"{max_share:.0%} a builder may drop; check the file and its arguments")
+
+
 def build_data(domain, builder: str, args: dict, out: str, system: str = "") -> str:
     """Run a builder and save its DatasetDict to ``out/data``; return that folder. ``system``:
     ``data.system`` of the recipe (:func:`system_text`), written into every prompt, so SFT,
@@ -48,6 +61,8 @@ def build_data(domain, builder: str, args: dict, out: str, system: str = "") -> 
         ds = fn(out=data_dir, **args)
     except TypeError as exc:
         raise FoundryError(f"data builder '{builder}': bad arguments {sorted(args)}: {exc}") from None
+    if not any(len(part) for part in ds.values()):
+        raise FoundryError(f"data builder '{builder}' kept no rows; check its arguments ({sorted(args)})")
     ds = with_system(ds, system_text(domain, system))
     ds.save_to_disk(data_dir)
     for split, part in ds.items():

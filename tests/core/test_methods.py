@@ -219,7 +219,7 @@ def test_merge_stage_in_a_pipeline_run_folder(tiny, tmp_path):
     assert all(torch.equal(v, _w(tiny)[k]) for k, v in _w(out).items())  # vector from sft to itself: zero
 
 
-def test_length_shaping_rewards():
+def test_length_shaping_rewards(shop_db):
     from r1_foundry.core.rewards.compose import build_rewards
 
     funcs, _ = build_rewards(SQL, [{"name": "length/overlong", "max_len": 10, "cache": 4}])
@@ -228,7 +228,8 @@ def test_length_shaping_rewards():
     assert over(completions=["a", "b", "c"], completion_ids=ids) == [0.0, -0.5, -1.0]  # DAPO Eq. 13
     assert over(completions=["w " * 8]) == [-0.5]  # words when no token ids are given
     funcs, _ = build_rewards(SQL, [{"name": "length/cosine", "of": "sql/execution", "max_len": 20}])
-    vals = funcs[0](completions=["junk", "junk " * 30, "", "\x00" * 9], gold_sql=["SELECT 1"] * 4, db_path=[None] * 4)
+    # wrong answers on a real database (a row without one is a broken dataset: an error, never a 0, since issue 30)
+    vals = funcs[0](completions=["junk", "junk " * 30, "", "\x00" * 9], gold_sql=["SELECT 1"] * 4, db_path=[shop_db] * 4)
     assert vals[0] < vals[1] == -0.5 and all(math.isfinite(v) and -1 <= v <= 1 for v in vals)  # wrong: longer less bad
 
 

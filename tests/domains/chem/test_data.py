@@ -50,13 +50,13 @@ CHEBI = ("CID\tSMILES\tdescription\n"
 def test_chebi20_loader(tmp_path):
     (tmp_path / "test.txt").write_text(CHEBI)
     (tmp_path / "train.txt").write_text(CHEBI)
-    ds = data.load_chebi20(path=str(tmp_path))
+    ds = data.load_chebi20(path=str(tmp_path), max_drop=0.5)  # the fixture's 2 of 4 bad rows: over the 5 % default
     assert set(ds) == {"train", "test"} and len(ds["test"]) == 4  # 2 valid rows x 2 directions
     t2m = [r for r in ds["test"] if r["task"] == "text2mol"]
     assert t2m[0]["answer"] == "CCO" and '"hydroxy"' in t2m[0]["prompt"][0]["content"]
     cap = [r for r in ds["test"] if r["task"] == "caption"]
     assert cap[1]["answer"].startswith("The molecule is a compound")
-    only = data.load_chebi20(path=str(tmp_path / "test.txt"), direction="text2mol")
+    only = data.load_chebi20(path=str(tmp_path / "test.txt"), direction="text2mol", max_drop=0.5)
     assert set(only) == {"test"} and set(only["test"]["task"]) == {"text2mol"}
 
 
@@ -120,3 +120,18 @@ def test_check_example():
                      ({"task": "design", "answer": "C", "constraints": {"colour": 1}}, "constraints")]:
         with pytest.raises(FoundryError, match=msg):
             data.check_example(bad, "f:1", ".")
+
+
+def test_chebi_build_that_drops_too_many_rows_stops(tmp_path):
+    """Issue 27, the rule for every builder: keeping nothing, or leaving out more than 5 % of a file's rows, stops."""
+    from r1_foundry.core.util.errors import FoundryError
+    from r1_foundry.domains.chem.data import load_chebi20
+
+    f = tmp_path / "test.txt"
+    f.write_text("CID\tSMILES\tdescription\n1\tCCO\tThe molecule is ethanol.\n2\tC1CC\tbroken ring\n"
+                 "3\tXyz\tnot a molecule\n")
+    with pytest.raises(FoundryError, match=r"test.txt: left out 2 of 3 rows \(SMILES RDKit cannot sanitise; --arg max_drop"):
+        load_chebi20(path=str(f))
+    f.write_text("CID\tSMILES\tdescription\n2\tC1CC\tbroken ring\n")
+    with pytest.raises(FoundryError, match="kept none of 1 rows"):
+        load_chebi20(path=str(f))
