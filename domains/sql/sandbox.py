@@ -20,8 +20,9 @@ Model output is hostile input. Every query runs through :class:`Executor`, which
   an example runs once and identical predictions in a GRPO group run once; :meth:`Executor.prefetch`
   sends a whole batch to the worker in one message.
 
-Each process (each DDP rank) has its own worker; workers die with their parent (Linux
-``PR_SET_PDEATHSIG``, and at EOF on their stdin everywhere).
+Each process (each DDP rank) has its own worker; workers die with their parent process (a
+watchdog thread polling the parent PID, and at EOF on their stdin), not with the thread that started
+them: engines call rewards from short-lived threads.
 
 Try it::
 

@@ -111,15 +111,24 @@ class Runner:
                     conn.rollback()
 
 
-def _die_with_parent() -> None:
-    """Linux: the kernel kills this worker when the process that started it exits."""
-    try:
-        import ctypes
-        import signal
+def _die_with_parent(every: float = 0.2) -> None:
+    """Exit when the process that started this worker is gone: a thread polls the parent PID (SQLite
+    releases the GIL during a long call, so it runs then too), beside the exit at EOF on stdin.
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except Exception:  # not Linux: the worker still exits at EOF on stdin
-        pass
+    Not Linux's PR_SET_PDEATHSIG: it fires when the parent *thread* exits, and engines call rewards from
+    short-lived threads (OpenRLHF's ``asyncio.to_thread``, an ``asyncio.run`` per call): the worker was
+    killed under a live parent, and its in-flight query answered "worker crashed"."""
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def serve(memory_mb: int = 0) -> None:

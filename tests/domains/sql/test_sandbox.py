@@ -336,3 +336,25 @@ def test_reward_sql_limit_is_a_recipe_parameter(db_copy):
     for bad in (0, -1, float("nan"), float("inf"), "2", True):
         with pytest.raises(FoundryError, match="timeout must be seconds"):
             build_rewards(sql, [{"name": "sql/execution", "weight": 1, "timeout": bad}])
+
+
+def test_worker_outlives_the_thread_that_started_it(db_copy):
+    """Engines call rewards from short-lived threads (OpenRLHF: asyncio.to_thread inside an asyncio.run per
+    sample). With PR_SET_PDEATHSIG the worker died when its starting thread ended, and the next query answered
+    'worker crashed' (a right answer scored 0, seen through OpenRLHF's executor in CI)."""
+    import threading
+
+    ex = Executor(timeout=2)
+    started = threading.Thread(target=lambda: ex.run(db_copy, "SELECT 1"))
+    started.start()
+    started.join()
+    pid = ex._worker.proc.pid
+    time.sleep(0.5)  # the old kill would have landed by now
+    assert ex._worker.alive() and ex._worker.proc.pid == pid
+    for i in range(20):  # one thread per call, as asyncio.to_thread in a fresh loop does
+        box = []
+        t = threading.Thread(target=lambda i=i: box.append(ex.run(db_copy, f"SELECT count(*) + {i} FROM orders")))
+        t.start()
+        t.join()
+        assert box[0].ok and box[0].rows == ((6 + i,),), box[0]
+    assert ex.restarts == 0
