@@ -353,7 +353,7 @@ def test_worker_outlives_the_thread_that_started_it(db_copy):
     assert ex._worker.alive() and ex._worker.proc.pid == pid
     for i in range(20):  # one thread per call, as asyncio.to_thread in a fresh loop does
         box = []
-        t = threading.Thread(target=lambda i=i: box.append(ex.run(db_copy, f"SELECT count(*) + {i} FROM orders")))
+        t = threading.Thread(target=lambda i=i, box=box: box.append(ex.run(db_copy, f"SELECT count(*) + {i} FROM orders")))
         t.start()
         t.join()
         assert box[0].ok and box[0].rows == ((6 + i,),), box[0]
