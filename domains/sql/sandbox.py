@@ -190,6 +190,7 @@ class Executor:
     _anchor: float = 0.0  # when the last answer was read (the next statement's deadline counts from it)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _checked: set = field(default_factory=set, repr=False)  # databases found openable: (path, size, mtime)
+    _retried: set = field(default_factory=set, repr=False)  # keys whose worker died once: a second death is theirs
 
     def run(self, db_path: str, sql: str, timeout: float | None = None) -> ExecResult:
         """Execute one statement; never raises for bad SQL, only for a database that is missing or
@@ -302,7 +303,10 @@ class Executor:
     def _receive(self) -> tuple:
         """The next answer of the batch in flight, cached. A statement gets ``timeout`` plus the
         grace from the moment the answer before it was seen; past that the worker is killed, the
-        statement is a ``timeout`` and the rest of the batch goes to the next worker."""
+        statement is a ``timeout`` and the rest of the batch goes to the next worker. A worker that dies
+        (end of stream) is replaced and the statement sent once more: only a statement that kills a
+        fresh worker too is cached as ``worker crashed``, so a worker killed from outside never
+        scores a right answer 0."""
         key = next(iter(self._inflight))
         timeout = key[2]
         try:
@@ -313,8 +317,15 @@ class Executor:
             result = ExecResult(ok=False, error="timeout", timed_out=True, elapsed=time.monotonic() - self._anchor)
             broken = True
         except (EOFError, OSError, pickle.UnpicklingError):
+            if key not in self._retried:  # killed from outside (the OOM killer, a signal)? once more, fresh worker
+                self._retried.add(key)
+                self._replace_worker()
+                rest, self._inflight = list(self._inflight), {}
+                self._send(rest)
+                return self._receive()
             result = ExecResult(ok=False, error="worker crashed", elapsed=time.monotonic() - self._anchor)
             broken = True
+        self._retried.discard(key)
         self._anchor = time.monotonic()
         del self._inflight[key]
         self._put(key, result)

@@ -358,3 +358,19 @@ def test_worker_outlives_the_thread_that_started_it(db_copy):
         t.join()
         assert box[0].ok and box[0].rows == ((6 + i,),), box[0]
     assert ex.restarts == 0
+
+
+def test_a_worker_killed_from_outside_does_not_zero_the_query(db_copy):
+    """Defence in depth beside the watchdog: a worker that dies under a query (a signal, the OOM killer) is
+    replaced and the query sent once more; only a query that kills a fresh worker too is 'worker crashed'."""
+    import signal
+    import threading
+
+    ex = Executor(timeout=5)
+    ex.run(db_copy, "SELECT 1")
+    slow = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3000000) SELECT count(*) FROM r"
+    victim = ex._worker.proc.pid
+    threading.Timer(0.2, lambda: os.kill(victim, signal.SIGKILL)).start()
+    r = ex.run(db_copy, slow)
+    assert r.ok and r.rows == ((3000000,),), r
+    assert ex.restarts >= 1 and ex._worker.proc.pid != victim
