@@ -97,13 +97,14 @@ def load_domain_recipe(domain, name: str, overrides, preset=None):
     return recipe
 
 
-def recipe_with_stage(domain, name: str, kind: str, overrides, preset=None):
+def recipe_with_stage(domain, name: str, kind: str, overrides, preset=None, say: bool = True):
     """``(recipe, name)``: the named recipe; when that is ``default`` and it has no stage of ``kind``,
     the domain's recipe named after the kind (SQL's default is SFT -> self-DPO; its GRPO stage is in
-    ``recipes/grpo.yaml``)."""
+    ``recipes/grpo.yaml``), said on stderr unless ``say`` is false."""
     if name == "default" and kind in domain.recipes() and not any(  # before overrides that name the stage
             s.kind == kind for s in load_domain_recipe(domain, name, []).stages):
-        err.print(f"note: recipe 'default' has no {kind} stage; using recipe '{kind}'")
+        if say:
+            err.print(f"note: recipe 'default' has no {kind} stage; using recipe '{kind}'")
         name = kind
     return load_domain_recipe(domain, name, overrides, preset), name
 

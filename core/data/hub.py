@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 
 from r1_foundry.core.util.errors import FoundryError
+from r1_foundry.core.util.io import check_not_lfs, lf
 
 PREFIX = "hf:"
 SPLITS = {"train": "train", "validation": "val", "valid": "val", "dev": "val", "val": "val", "test": "test"}
@@ -55,8 +56,6 @@ def _local(target: str):
                 os.path.join(target, "dataset_info.json")) and os.path.isfile(os.path.join(target, "state.json")):
             return datasets.load_from_disk(target)
         files = sorted(os.path.join(target, f) for f in os.listdir(target) if os.path.splitext(f)[1] in _FILES)
-        from r1_foundry.core.util.io import check_not_lfs
-
         for f in files:
             check_not_lfs(f)
         if not files:
@@ -71,8 +70,6 @@ def _local(target: str):
                                      **({"delimiter": "\t"} if files[0].endswith(".tsv") else {}))
     ext = os.path.splitext(target)[1]
     if os.path.isfile(target):
-        from r1_foundry.core.util.io import check_not_lfs
-
         check_not_lfs(target)
         if ext not in _FILES:
             raise FoundryError(f"{target}: hf: reads parquet, JSON, JSONL or CSV/TSV files, or a save_to_disk folder")
@@ -112,8 +109,6 @@ def records(spec: str, *, rename: str | dict | None = None, single: str = "test"
     split and row for error messages. ``limit`` > 0 reads only the first N rows of each hub split
     (a million-row split is not turned into Python dicts to keep 5,000)."""
     import datasets
-
-    from r1_foundry.core.util.io import lf
 
     mapping = _rename(rename)
     ds = load(spec)

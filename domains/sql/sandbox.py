@@ -319,9 +319,7 @@ class Executor:
         except (EOFError, OSError, pickle.UnpicklingError):
             if key not in self._retried:  # killed from outside (the OOM killer, a signal)? once more, fresh worker
                 self._retried.add(key)
-                self._replace_worker()
-                rest, self._inflight = list(self._inflight), {}
-                self._send(rest)
+                self._restart(list(self._inflight))
                 return self._receive()
             result = ExecResult(ok=False, error="worker crashed", elapsed=time.monotonic() - self._anchor)
             broken = True
@@ -330,10 +328,14 @@ class Executor:
         del self._inflight[key]
         self._put(key, result)
         if broken:
-            self._replace_worker()
-            rest, self._inflight = list(self._inflight), {}
-            self._send(rest)
+            self._restart(list(self._inflight))
         return key, result
+
+    def _restart(self, keys: list) -> None:
+        """A fresh worker, and ``keys`` (the batch still in flight) sent to it."""
+        self._replace_worker()
+        self._inflight = {}
+        self._send(keys)
 
     @staticmethod
     def _explain_sql(sql: str | None) -> str | None:

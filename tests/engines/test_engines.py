@@ -112,18 +112,30 @@ def test_readme_commands_are_the_tested_ones():
     assert "--reward.remote_url" in cmds["openrlhf"] and "--remote_rm_url" not in cmds["openrlhf"]
 
 
-def test_verl_scores_through_its_reward_loop(exports, tmp_path):
-    cmds = readme_commands()
-    jobs = []
-    for name, e in exports.items():
-        jobs.append({"overrides": _fill(cmds["verl"], str(e["dir"] / "verl"), e["tok"]), "tokenizer": e["tok"],
-                     "cases": e["cases"], "out": str(tmp_path / f"{name}.json")})
+def run_jobs(script: str, jobs: list[dict], tmp_path):
+    """One engine process for every job (the engines import once); its exit status must be 0."""
     job_file = tmp_path / "jobs.json"
     job_file.write_text(json.dumps(jobs))
-    proc = env.run("verl_check.py", str(job_file))
+    proc = env.run(script, str(job_file))
     assert proc.returncode == 0, proc.stderr[-4000:]
+    return proc
+
+
+def engine_results(engine: str, exports, tmp_path, **job) -> dict:
+    """Every domain's export through ``engine`` ("verl": the README's overrides; "openrlhf": its argv) with
+    the same cases; the check script's output per domain."""
+    args, script = {"verl": ("overrides", "verl_check.py"), "openrlhf": ("argv", "openrlhf_check.py")}[engine]
+    command = readme_commands()[engine]
+    run_jobs(script, [{args: _fill(command, str(e["dir"] / engine), e["tok"]), "tokenizer": e["tok"],
+                       "cases": e["cases"], "out": str(tmp_path / f"{name}.json"), **job}
+                      for name, e in exports.items()], tmp_path)
+    return {name: json.load(open(tmp_path / f"{name}.json")) for name in exports}
+
+
+def test_verl_scores_through_its_reward_loop(exports, tmp_path):
+    results = engine_results("verl", exports, tmp_path)
     for name, e in exports.items():
-        got = json.load(open(tmp_path / f"{name}.json"))
+        got = results[name]
         assert got["manager"] == "naive" and got["path"].endswith("reward_verl.py")
         comps = [c for _, c in e["cases"]]
         assert sum(d == c for d, c in zip(got["decoded"], comps, strict=True)) >= len(comps) - 2, name  # tokenizer round trip
@@ -133,17 +145,9 @@ def test_verl_scores_through_its_reward_loop(exports, tmp_path):
 
 
 def test_openrlhf_scores_through_its_agent_executor(exports, tmp_path):
-    cmds = readme_commands()
-    jobs = []
+    results = engine_results("openrlhf", exports, tmp_path, micro_batch=4)
     for name, e in exports.items():
-        jobs.append({"argv": _fill(cmds["openrlhf"], str(e["dir"] / "openrlhf"), e["tok"]), "tokenizer": e["tok"],
-                     "cases": e["cases"], "micro_batch": 4, "out": str(tmp_path / f"{name}.json")})
-    job_file = tmp_path / "jobs.json"
-    job_file.write_text(json.dumps(jobs))
-    proc = env.run("openrlhf_check.py", str(job_file))
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    for name, e in exports.items():
-        got = json.load(open(tmp_path / f"{name}.json"))
+        got = results[name]
         assert got["input_key"] == "input" and got["label_key"] == "label"
         assert all(q.endswith(("<|im_end|>", "</s>", "<|endoftext|>")) for q in got["queries"])  # EOS reached us
         assert got["micro_batches"] == -(-len(e["cases"]) // 4)
@@ -166,11 +170,9 @@ def test_openrlhf_reward_error_reaches_the_user(exports, tmp_path):
     broken.write_text("".join(json.dumps(x) + "\n" for x in lines))
     argv = _fill(readme_commands()["openrlhf"], str(folder), e["tok"])
     argv[argv.index("--data.prompt_dataset") + 1] = str(broken)
-    job_file = tmp_path / "jobs.json"
-    job_file.write_text(json.dumps([{"argv": argv, "tokenizer": e["tok"], "cases": [[0, "<answer>SELECT 1</answer>"]],
-                                     "micro_batch": 0, "out": str(tmp_path / "out.json")}]))
-    proc = env.run("openrlhf_check.py", str(job_file))
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    proc = run_jobs("openrlhf_check.py", [{"argv": argv, "tokenizer": e["tok"], "micro_batch": 0,
+                                           "cases": [[0, "<answer>SELECT 1</answer>"]], "out": str(tmp_path / "out.json")}],
+                    tmp_path)
     assert json.load(open(tmp_path / "out.json"))["rewards"] == [None]  # OpenRLHF's own handling
     assert "R1 Foundry reward error" in proc.stderr and "missing.sqlite" in proc.stderr
 

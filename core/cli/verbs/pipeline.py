@@ -41,8 +41,9 @@ def run(domain, out_dir: str, recipe: str = "default", preset: str | None = None
     if not inside_launch() or is_main_process():  # one holder: this process, or rank 0 of a bare launch
         lock.acquire()  # a second pipeline on this folder stops here (exit 2, naming the holder)
     try:
-        if lock.stale_note():
-            out.print(lock.stale_note())
+        note = lock.stale_note()
+        if note:
+            out.print(note)
         if not inside_launch() and os.path.isfile(os.path.join(out_dir, "recipe.yaml")) and not (resume or overwrite):
             raise FoundryError(f"{out_dir} already holds a run; pass --resume to continue it or --overwrite to "
                                "start over (its files will be replaced)")

@@ -51,11 +51,9 @@ def default_rewards(domain, recipe: str = "default"):
     """``(spec, where)``: the rewards of the recipe's GRPO stage, the ones ``export`` freezes (for the
     default recipe without one, the recipe named ``grpo``, as ``export`` takes); the domain's first preset
     only when there is no such stage."""
-    from r1_foundry.core.cli.common import load_domain_recipe
+    from r1_foundry.core.cli.common import recipe_with_stage
 
-    r = load_domain_recipe(domain, recipe, [])
-    if recipe == "default" and not any(s.kind == "grpo" for s in r.stages) and "grpo" in domain.recipes():
-        recipe, r = "grpo", load_domain_recipe(domain, "grpo", [])
+    r, recipe = recipe_with_stage(domain, recipe, "grpo", [], say=False)  # the choice export makes; said below
     stage = next((s for s in r.stages if s.kind == "grpo"), None)
     if stage is not None and stage.rewards:
         return stage.rewards, f"recipe '{recipe}', stage '{stage.name}'"
