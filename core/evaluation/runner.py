@@ -95,6 +95,9 @@ def to_markdown(result: dict, metrics: list[str]) -> str:
     if result.get("reasons"):
         lines += ["", "### outcomes (reason codes, all samples)", "", "| reason | samples |", "|---|---|"]
         lines += [f"| {reason} | {count} |" for reason, count in result["reasons"].items()]
+    for report in result.get("reports", {}).values():
+        if report.get("markdown"):
+            lines += ["", report["markdown"].rstrip()]
     for col, groups in result["buckets"].items():
         shown = [m for m in metrics if any(g.get(m) is not None for g in groups.values())]
         lines += ["", f"### by {col}", "", "| " + col + " | n | " + " | ".join(shown) + " |",
@@ -110,7 +113,9 @@ def evaluate(*, model_path: str, dataset, suite, scorer, out_dir: str, max_new_t
     """Evaluate ``model_path`` on ``dataset`` with the domain ``scorer``; write and return results.
 
     ``corpus_scorer(examples, completions) -> {metric: value}``, when given, adds metrics that
-    are not means of per-sample values (corpus BLEU), computed on each example's first sample.
+    are not means of per-sample values (corpus BLEU), computed on each example's first sample; a
+    value that is a dict is a report, kept under ``reports`` in results.json, its ``markdown``
+    appended to results.md (safety's agreement with human labels).
     """
     return evaluate_splits(model_path=model_path, datasets={"": dataset}, out_dirs={"": out_dir}, suite=suite,
                            scorer=scorer, max_new_tokens=max_new_tokens, batch_size=batch_size, k=k,
@@ -165,7 +170,9 @@ def score_completions(examples: list[dict], completions: list[list[str]], *, sui
     if corpus_scorer is not None:
         extra_metrics = corpus_scorer(examples, [c[0] for c in completions])
         for m, v in extra_metrics.items():
-            if m in metrics:
+            if isinstance(v, dict):  # a report (tables; its "markdown" goes into results.md)
+                result.setdefault("reports", {})[m] = v
+            elif m in metrics:
                 result["metrics"][m] = v
                 result["counts"].pop(m, None)  # a corpus metric, not a mean over examples
     os.makedirs(out_dir, exist_ok=True)

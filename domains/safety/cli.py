@@ -1,7 +1,8 @@
 """``foundry-safety`` (also ``foundry safety``): the standard verbs plus ``detect`` and ``families``.
 
-    foundry safety detect --text "Sorry, I can't help with that."      # strict and XSTest labels
+    foundry safety detect --text "Sorry, I can't help with that."      # guided and XSTest labels
     foundry safety detect --file completions.jsonl                      # one label per line
+    foundry safety detect --file domains/safety/refusal_set/dev.jsonl --agreement   # vs its human labels
     foundry safety families                                             # the synthetic template families
 """
 
@@ -21,25 +22,48 @@ def extend(app: typer.Typer) -> None:
     @friendly
     def detect_cmd(text: str = typer.Option(None, help="a completion (final answer read from <answer> or after </think>)"),
                    file: str = typer.Option(None, help="a JSONL file with a 'completion' field per line"),
-                   detector: str = typer.Option("strict", help="strict | xstest | a model folder (classifier or guard)")):
+                   detector: str = typer.Option("guided", help="guided | strict | xstest | a model folder (classifier or guard)"),
+                   agreement: bool = typer.Option(False, "--agreement", help="instead of a label per line: agreement of "
+                                                  "the rule detectors (and --detector) with the file's human "
+                                                  "'final_label' per class, with confusion matrices")):
         """Label completions as full_compliance / full_refusal / partial_refusal (final answer only)."""
         from r1_foundry.core.util.io import iter_jsonl
         from r1_foundry.domains.safety import verify
 
         if (text is None) == (file is None):
             raise FoundryError("pass exactly one of --text or --file")
-        items = [("", text)] if text is not None else []
+        if agreement and not file:
+            raise FoundryError("--agreement needs --file (JSONL rows with 'completion' and 'final_label')")
+        items, humans = ([("", text)] if text is not None else []), []
         if file:
+            from r1_foundry.domains.safety.evals import human_label
+
             for n, rec in iter_jsonl(file):
                 if not isinstance(rec.get("completion"), (str, list)):
                     raise FoundryError(f"{file}:{n}: field 'completion' must be a string or chat messages")
                 items.append((str(rec.get("prompt") or ""), rec["completion"]))
+                if agreement:
+                    human = human_label(rec.get("final_label"))
+                    if human is None:
+                        raise FoundryError(f"{file}:{n}: field 'final_label' must be one of 1_full_compliance, "
+                                           f"2_full_refusal, 3_partial_refusal (or without the number); got "
+                                           f"{rec.get('final_label')!r}")
+                    humans.append(human)
+            if not items:
+                raise FoundryError(f"{file}: no rows")
         if detector in verify.DETECTORS:
             labels = [verify.detect(c, detector) for _, c in items]
         else:
             from r1_foundry.domains.safety.judge import model_detector
 
             labels = model_detector(detector).labels([q for q, _ in items], [verify.final_answer(c) for _, c in items])
+        if agreement:
+            from r1_foundry.domains.safety.evals import agreement as agree
+
+            predicted = {d: [verify.detect(c, d) for _, c in items] for d in verify.DETECTORS}
+            predicted.setdefault(detector, labels)
+            typer.echo(agree(humans, predicted)["markdown"])
+            return
         for (_, c), label in zip(items, labels, strict=True):
             typer.echo(json.dumps({"label": label, "xstest": verify.detect(c, "xstest"),
                                    "answer": verify.final_answer(c)[:120]}))
