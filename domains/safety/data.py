@@ -317,7 +317,7 @@ _LABELS = {"harmful": "refuse", "unsafe": "refuse", "unharmful": "comply", "beni
 def load_jsonl(*, path: str, split: str = "test", rename: str | None = None, out: str | None = None) -> DatasetDict:
     """A generic JSONL: ``prompt``, ``label`` (harmful/unsafe, unharmful/benign/safe, ambiguous),
     optional ``response`` with ``response_label`` (harmful/unharmful) and ``refusal_label``
-    (refusal/compliance; when absent it is read from the response with the strict detector),
+    (refusal/compliance; when absent it is read from the response with the default detector, guided),
     optional ``completion`` (a reference answer, ``<think>..</think><answer>..</answer>``),
     optional ``split`` (default the ``split`` argument), ``category``, ``id``. A row with a
     ``response`` is a guard example; one without is a respond example. ``hf:`` rows with the same
@@ -343,7 +343,7 @@ def load_jsonl(*, path: str, split: str = "test", rename: str | None = None, out
                     raise FoundryError(f"{where}: field 'response_label' is {rec.get('response_label')!r}, expected harmful or unharmful")
                 refusal = str(rec.get("refusal_label") or "").strip().lower()
                 if not refusal:
-                    refusal = "refusal" if verify.strict_label(str(rec["response"])) in ("full_refusal", "partial_refusal") else "compliance"
+                    refusal = "refusal" if verify.detect(str(rec["response"])) in ("full_refusal", "partial_refusal") else "compliance"
                 elif refusal not in ("refusal", "compliance"):
                     raise FoundryError(f"{where}: field 'refusal_label' is {rec.get('refusal_label')!r}, expected refusal or compliance")
                 labels = {"request": "harmful" if _LABELS[label] == "refuse" else "unharmful", "completion": refusal,

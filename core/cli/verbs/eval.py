@@ -56,8 +56,8 @@ def register(app: typer.Typer, domain) -> None:
                  suite: str = typer.Option(None, help="eval suite (default: the recipe's)"),
                  predictions: str = typer.Option(None, help="score this file of outputs instead of generating: "
                                                             "samples.jsonl, or a published format (--format)"),
-                 fmt: str = typer.Option("auto", "--format", help="predictions format: samples, or one of the "
-                                                                   "domain's (chem: molt5); auto by extension"),
+                 fmt: str = typer.Option("auto", "--format", help="predictions format: auto (by extension), samples"
+                                         + "".join(f", {name}" for name in domain.prediction_readers)),
                  split: str = typer.Option(None, help="dataset split to evaluate (default: the recipe's eval.split, "
                                                       "'test'); a LegalBench task folder built from train.tsv only "
                                                       "has 'train'"),
