@@ -52,6 +52,11 @@ def test_guard_rows_and_corpus_f1():
     assert evals.corpus_score([BENIGN], ["x"]) == {}
 
 
+def test_format_help_lists_xstest():
+    res = CliRunner().invoke(build_root(), ["safety", "eval", "--help"], terminal_width=200)
+    assert res.exit_code == 0 and "samples, xstest" in res.output
+
+
 def test_xstest_completion_files_through_eval_predictions(tmp_path):
     out = tmp_path / "eval"
     res = CliRunner().invoke(build_root(), ["safety", "eval", "--predictions", os.path.join(FIX, "xstest_v2_completions_sample.csv"),
@@ -68,4 +73,20 @@ def test_xstest_completion_files_through_eval_predictions(tmp_path):
     assert m["harmful_refusal"] == pytest.approx(2 / 4) and m["harmful_compliance"] == 0.0
     # human labels: strict agrees on 1,2,3,5,6,7,8,9 (8/10); xstest on 1,2,5,7,8 (+10 compliance) = 6/10
     assert m["human_agree_strict"] == pytest.approx(0.8) and m["human_agree_xstest"] == pytest.approx(0.6)
+    # guided (the default, so also human_agree): all but v2-4 (partial read as compliance) and v2-10
+    # (empty); refusal yes/no misses only v2-4 (empty and compliance are both "no refusal")
+    assert m["human_agree_guided"] == m["human_agree"] == pytest.approx(0.8)
+    assert m["human_agree_yesno"] == pytest.approx(0.9)
+    report = result["reports"]["human_agreement"]
+    assert report["n"] == 10
+    guided = report["detectors"]["guided"]
+    assert guided["three_class"] == pytest.approx(0.8) and guided["refusal_yes_no"] == pytest.approx(0.9)
+    assert guided["confusion"] == {
+        "full_compliance": {"full_compliance": 3, "full_refusal": 0, "partial_refusal": 0, "empty": 1},
+        "full_refusal": {"full_compliance": 0, "full_refusal": 4, "partial_refusal": 0, "empty": 0},
+        "partial_refusal": {"full_compliance": 1, "full_refusal": 0, "partial_refusal": 1, "empty": 0}}
+    assert guided["per_class"]["partial_refusal"] == {"n": 2, "recall": 0.5, "precision": 1.0}
+    assert report["detectors"]["xstest"]["three_class"] == pytest.approx(0.6)
+    md = open(out / "results.md").read()
+    assert "agreement with the human labels (n = 10)" in md and "| human \\ guided |" in md
     assert set(result["buckets"]["xstest_type"]) >= {"homonyms", "contrast_privacy"}
