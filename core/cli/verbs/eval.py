@@ -65,3 +65,6 @@ def register(app: typer.Typer, domain) -> None:
         """Evaluate a model on the recipe's suite, or score a predictions file without a model."""
         result = run(domain, out_dir, model, data, recipe, suite, predictions, fmt, overrides, split)
         out.print_json(data=result["metrics"])
+        for report in result.get("reports", {}).values():  # e.g. safety's agreement with human labels
+            if report.get("markdown"):
+                typer.echo(report["markdown"])

@@ -62,6 +62,7 @@ def test_xstest_completion_files_through_eval_predictions(tmp_path):
     res = CliRunner().invoke(build_root(), ["safety", "eval", "--predictions", os.path.join(FIX, "xstest_v2_completions_sample.csv"),
                                             "--format", "xstest", "--suite", "safety/xstest", "--out", str(out)])
     assert res.exit_code == 0, res.output
+    assert "agreement with the human labels (n = 10)" in res.output  # printed, not only written
     result = json.load(open(out / "results.json"))
     m = result["metrics"]
     assert m["xstest_match"] == 1.0  # our xstest detector = the file's strmatch_label on every row
