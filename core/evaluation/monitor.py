@@ -6,6 +6,7 @@ from transformers import TrainerCallback
 
 from r1_foundry.core.evaluation.runner import _mean
 from r1_foundry.core.modeling.generation import generate_hf
+from r1_foundry.core.util.timing import phase
 
 
 class HeldoutMonitor(TrainerCallback):
@@ -20,13 +21,14 @@ class HeldoutMonitor(TrainerCallback):
         self.max_new_tokens, self.batch_size = max_new_tokens, batch_size
 
     def score(self, model) -> float:
-        was_training = model.training
-        outs = generate_hf(model, self.tokenizer, [e["prompt"] for e in self.examples],
-                           max_new_tokens=self.max_new_tokens, batch_size=self.batch_size, progress=False)
-        if was_training:
-            model.train()
-        values = [self.scorer(e, o[0]).get(self.metric) for e, o in zip(self.examples, outs, strict=True)]
-        return _mean(values) or 0.0
+        with phase("monitor"):
+            was_training = model.training
+            outs = generate_hf(model, self.tokenizer, [e["prompt"] for e in self.examples],
+                               max_new_tokens=self.max_new_tokens, batch_size=self.batch_size, progress=False)
+            if was_training:
+                model.train()
+            values = [self.scorer(e, o[0]).get(self.metric) for e, o in zip(self.examples, outs, strict=True)]
+            return _mean(values) or 0.0
 
     def on_step_end(self, args, state, control, model=None, **kwargs):
         if self.every and state.global_step % self.every == 0 and model is not None:

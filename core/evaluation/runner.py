@@ -19,6 +19,7 @@ from r1_foundry.core.modeling.generation import generate, pick_backend
 from r1_foundry.core.schema.suite import Suite
 from r1_foundry.core.util.io import atomic_write
 from r1_foundry.core.util.registry import resolve
+from r1_foundry.core.util.timing import phase
 from r1_foundry.core.util.ui import err as console
 from r1_foundry.core.util.ui import progress, tag
 
@@ -216,11 +217,12 @@ def run_eval(domain, recipe, model_path: str, ds, out_dir: str, stage: str,
     split = e.split or suite.split
     extra = [x for x in dict.fromkeys(also_splits) if x != split]
     console.print(tag("eval", "bold"), f"{stage} on {', '.join([split, *extra])} ({suite.name})")
-    res = evaluate_splits(model_path=model_path, datasets={x: split_of(ds, x) for x in (split, *extra)},
-                          out_dirs={split: out_dir, **{x: os.path.join(out_dir, x) for x in extra}}, suite=suite,
-                          scorer=domain.suite_scorer(suite), max_new_tokens=e.max_new_tokens, batch_size=e.batch_size,
-                          k=e.k, temperature=e.temperature, limit=e.limit, backend=e.backend, stage=stage,
-                          corpus_scorer=resolve(domain.corpus_scorer) if domain.corpus_scorer else None)
+    with phase("eval"):
+        res = evaluate_splits(model_path=model_path, datasets={x: split_of(ds, x) for x in (split, *extra)},
+                              out_dirs={split: out_dir, **{x: os.path.join(out_dir, x) for x in extra}}, suite=suite,
+                              scorer=domain.suite_scorer(suite), max_new_tokens=e.max_new_tokens, batch_size=e.batch_size,
+                              k=e.k, temperature=e.temperature, limit=e.limit, backend=e.backend, stage=stage,
+                              corpus_scorer=resolve(domain.corpus_scorer) if domain.corpus_scorer else None)
     result = res[split]
     result["split"] = split
     also = {x: {"split": x, **{key: res[x][key] for key in ("n", "metrics", "buckets", "letter_bias") if key in res[x]}}

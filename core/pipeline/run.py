@@ -26,6 +26,7 @@ from r1_foundry.core.schema.domain import get_domain
 from r1_foundry.core.schema.recipe import BASE_ROW, Recipe, validate_stage_args
 from r1_foundry.core.stages.runner import run_stage, seed_everything
 from r1_foundry.core.util.io import atomic_write
+from r1_foundry.core.util.timing import PHASES, phase
 from r1_foundry.core.util.ui import err as console
 from r1_foundry.core.util.ui import tag
 
@@ -77,13 +78,19 @@ def clear_run(out: str) -> list[str]:
     return removed
 
 
-def _record_time(out: str, stage: str, seconds: float) -> None:
+def _record_time(out: str, stage: str | None = None, seconds: float = 0.0) -> None:
+    """``timings.json``: each stage's wall seconds, and under ``"phases"`` this process's seconds
+    in data building, model preparation, evals, held-out monitors, sampling and the card
+    (:mod:`r1_foundry.core.util.timing`; phases nest inside stages)."""
     path = os.path.join(out, "timings.json")
     times = {}
     if os.path.isfile(path):
         with open(path) as fh:
             times = json.load(fh)
-    times[stage] = round(seconds, 1)
+    if stage:
+        times[stage] = round(seconds, 1)
+    if PHASES:
+        times["phases"] = {k: round(v, 1) for k, v in PHASES.items()}
     atomic_write(path, json.dumps(times, indent=1))
 
 
@@ -114,11 +121,13 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
     data_dir = os.path.join(out, "data")
     if main and not (resume and os.path.isfile(os.path.join(data_dir, "dataset_dict.json"))):
         console.print(tag("data", "bold"), f"{recipe.data.builder} -> {data_dir}")
-        build_data(domain, recipe.data.builder, recipe.data.args, out, system=recipe.data.system)
+        with phase("data"):
+            build_data(domain, recipe.data.builder, recipe.data.args, out, system=recipe.data.system)
     barrier()
     ds = load_data(data_dir)
     if main:
-        prepare_model(recipe.model, split_of(ds, "train"), os.path.join(out, "model"), recipe.seed)
+        with phase("model"):
+            prepare_model(recipe.model, split_of(ds, "train"), os.path.join(out, "model"), recipe.seed)
     barrier()  # the other ranks now find the model rank 0 built; on rank 0 this is a lookup
     model_path = prepare_model(recipe.model, split_of(ds, "train"), os.path.join(out, "model"), recipe.seed)
     results_path = os.path.join(out, "eval", "results.json")
@@ -154,8 +163,10 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
     named = PRETRAINED.get(recipe.model.name)
     base_model = named.hub_id if named else recipe.model.name
     base_note = f"`model.name: {recipe.model.name}`: {named.about} ({named.license})." if named else ""
-    card = write_card(run_dir=out, recipe=recipe, results=results, base_model=base_model, base_note=base_note,
-                      data_desc=data_description(recipe, {k: len(v) for k, v in ds.items()}), push_to_hub=push_to_hub,
-                      **domain_card_args(domain, recipe))
+    with phase("card"):
+        card = write_card(run_dir=out, recipe=recipe, results=results, base_model=base_model, base_note=base_note,
+                          data_desc=data_description(recipe, {k: len(v) for k, v in ds.items()}), push_to_hub=push_to_hub,
+                          **domain_card_args(domain, recipe))
+    _record_time(out)
     console.print(tag("done:", "green"), f"card {card}, results {results_path}")
     return results

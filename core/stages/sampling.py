@@ -32,6 +32,7 @@ import os
 from r1_foundry.core.schema.kinds import KINDS, Sampling, check_options
 from r1_foundry.core.util.errors import FoundryError
 from r1_foundry.core.util.io import atomic_write
+from r1_foundry.core.util.timing import phase
 from r1_foundry.core.util.ui import err as console
 from r1_foundry.core.util.ui import tag
 
@@ -113,9 +114,10 @@ def draw(model_path: str, pool, out_dir: str, *, k: int, temperature: float, max
         console.print(tag("sample", "bold"), f"{len(prompts)} prompts x {k} from {model_path}"
                       + (" (gold answer as a hint)" if hint else ""))
         torch.manual_seed(seed)
-        outs = generate(model_path, prompts, max_new_tokens=max_new_tokens, backend=backend, batch_size=batch_size,
-                        num_samples=k, temperature=temperature)
-        verified = [[judge(ex, t) for t in texts] for ex, texts in zip(examples, outs, strict=True)] if judge else []
+        with phase("sampling"):
+            outs = generate(model_path, prompts, max_new_tokens=max_new_tokens, backend=backend, batch_size=batch_size,
+                            num_samples=k, temperature=temperature)
+            verified = [[judge(ex, t) for t in texts] for ex, texts in zip(examples, outs, strict=True)] if judge else []
         info = {"key": key, "samples": outs, "verified": verified, "pass_rate": [sum(v) / len(v) for v in verified]}
         os.makedirs(os.path.dirname(path), exist_ok=True)
         atomic_write(path, json.dumps(info))

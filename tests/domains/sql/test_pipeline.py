@@ -26,6 +26,18 @@ def test_smoke_pipeline_is_fast_and_complete(smoke_run):
         assert os.path.isfile(os.path.join(out, path)), path
 
 
+def test_timings_hold_every_phase(smoke_run):
+    """timings.json: each stage's wall seconds and where the pipeline's time went (phases nest in
+    stages: the SFT monitor and self-DPO's sampling are inside their stages)."""
+    out, _ = smoke_run
+    times = json.load(open(os.path.join(out, "timings.json")))
+    assert set(times) == {"sft", "self-dpo", "phases"}
+    phases = times["phases"]
+    assert set(phases) == {"data", "model", "eval", "monitor", "sampling", "card"}
+    assert all(v >= 0 for v in phases.values())
+    assert phases["monitor"] <= times["sft"] and phases["sampling"] <= times["self-dpo"]
+
+
 def test_card_metadata_equals_results(smoke_run):
     out, _ = smoke_run
     results = json.load(open(os.path.join(out, "eval", "results.json")))["stages"]
