@@ -10,6 +10,7 @@ so machine noise hits all of them (median of steps 2..N; step 1 holds the warm-u
                   ``padding_free``; on CPU, attention masks packed sequences by position ids)
 ``packing``       TRL's BFD packing to ``max_length``: more rows per step, so compare per row
 ``bs32``          twice the batch per step (fewer optimizer steps per epoch)
+``compile``       ``torch_compile`` (steps 2..N; a new sequence length may recompile)
 
 Per lever: seconds per step, rows per second, real tokens per second, and the ratio of rows per
 second to ``padded`` (above 1: an epoch is faster); the first step's loss, which must agree with
@@ -36,7 +37,7 @@ BASE = {"learning_rate": 1.5e-3, "lr_scheduler_type": "constant", "logging_steps
         "report_to": "none", "use_cpu": True, "bf16": False, "gradient_checkpointing": False,
         "dataloader_pin_memory": False, "seed": 0}
 LEVERS = {"padded": {}, "padding_free": {"padding_free": True, "max_length": None}, "packing": {"packing": True, "packing_strategy": "bfd"},
-          "bs32": {"per_device_train_batch_size": 32}}
+          "bs32": {"per_device_train_batch_size": 32}, "compile": {"torch_compile": True}}
 
 
 class StepLog(TrainerCallback):
@@ -69,7 +70,12 @@ def accounting(tr, batch: int, seed: int = 0) -> dict:
     """Tokens of one epoch of ``batch``-row steps in a seeded random order, from TRL's tokenised rows."""
     ds = tr.train_dataset
     lengths = [len(x) for x in ds["input_ids"]]
-    loss = [sum(m) for m in ds["completion_mask"]] if "completion_mask" in ds.column_names else lengths
+    if "labels" in ds.column_names:  # TRL marks the tokens without loss (the prompt) -100
+        loss = [sum(t != -100 for t in lab) for lab in ds["labels"]]
+    elif "completion_mask" in ds.column_names:
+        loss = [sum(m) for m in ds["completion_mask"]]
+    else:
+        loss = lengths
     order = list(range(len(lengths)))
     random.Random(seed).shuffle(order)
     padded = sum(batch * max(lengths[i] for i in order[k:k + batch]) for k in range(0, len(order), batch))
