@@ -116,6 +116,7 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
 
     domain = preflight(recipe)
     seed_everything(recipe.seed)
+    PHASES.clear()  # this run's phases only (bench/methods.py and the tests run several pipelines in one process)
     main = is_main_process()  # under accelerate launch only rank 0 writes data, evals and the card
     os.makedirs(out, exist_ok=True)
     data_dir = os.path.join(out, "data")

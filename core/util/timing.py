@@ -2,7 +2,8 @@
 
 ``with phase("sampling"): ...`` adds the block's wall time to ``PHASES["sampling"]``. Phases
 may nest (a stage's time holds its held-out monitor and its sampling); the pipeline writes them
-under ``"phases"`` in the run's ``timings.json`` beside each stage's wall time.
+under ``"phases"`` in the run's ``timings.json`` beside each stage's wall time, and clears
+them when a pipeline starts (one process may run several).
 """
 
 from __future__ import annotations

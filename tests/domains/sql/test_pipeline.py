@@ -38,6 +38,28 @@ def test_timings_hold_every_phase(smoke_run):
     assert phases["monitor"] <= times["sft"] and phases["sampling"] <= times["self-dpo"]
 
 
+def test_phases_are_each_runs_own(tmp_path, monkeypatch):
+    """A second pipeline in the same process starts its phases from zero (bench/methods.py runs
+    several; so does this test session): the tally is cleared when a pipeline starts."""
+    from r1_foundry.core.pipeline import run
+    from r1_foundry.core.schema.domain import get_domain
+    from r1_foundry.core.schema.recipe import load_recipe
+    from r1_foundry.core.util.timing import PHASES
+
+    PHASES["sampling"] = 1000.0  # as if an earlier pipeline in this process had sampled for long
+
+    class Stop(Exception):
+        pass
+
+    def stop(*a, **k):
+        raise Stop
+
+    monkeypatch.setattr(run, "build_data", stop)
+    with pytest.raises(Stop):
+        run.run_pipeline(load_recipe(get_domain("sql").recipe_path("default")), str(tmp_path / "run"))
+    assert "sampling" not in PHASES and "data" in PHASES
+
+
 def test_card_metadata_equals_results(smoke_run):
     out, _ = smoke_run
     results = json.load(open(os.path.join(out, "eval", "results.json")))["stages"]
