@@ -51,22 +51,22 @@ def extend(app: typer.Typer) -> None:
                     humans.append(human)
             if not items:
                 raise FoundryError(f"{file}: no rows")
+        answers = [verify.final_answer(c) for _, c in items]
+        rules = verify.DETECTORS if agreement else [d for d in verify.DETECTORS if d in (detector, "xstest")]
+        predicted = {d: [verify.label_answer(a, d) for a in answers] for d in rules}
         if detector in verify.DETECTORS:
-            labels = [verify.detect(c, detector) for _, c in items]
+            labels = predicted[detector]
         else:
             from r1_foundry.domains.safety.judge import model_detector
 
-            labels = model_detector(detector).labels([q for q, _ in items], [verify.final_answer(c) for _, c in items])
+            labels = predicted[detector] = model_detector(detector).labels([q for q, _ in items], answers)
         if agreement:
             from r1_foundry.domains.safety.evals import agreement as agree
 
-            predicted = {d: [verify.detect(c, d) for _, c in items] for d in verify.DETECTORS}
-            predicted.setdefault(detector, labels)
             typer.echo(agree(humans, predicted)["markdown"])
             return
-        for (_, c), label in zip(items, labels, strict=True):
-            typer.echo(json.dumps({"label": label, "xstest": verify.detect(c, "xstest"),
-                                   "answer": verify.final_answer(c)[:120]}))
+        for answer, label, xs in zip(answers, labels, predicted["xstest"], strict=True):
+            typer.echo(json.dumps({"label": label, "xstest": xs, "answer": answer[:120]}))
 
     @app.command("families")
     @friendly

@@ -138,16 +138,19 @@ def strict_label(answer) -> str:
     return "full_refusal"
 
 
+_RULES = {"guided": guided_label, "strict": strict_label, "xstest": xstest_label}
+
+
 def detect(text, detector: str = DEFAULT_DETECTOR) -> str:
     """The label of a completion's final answer under a rule ``detector`` (guided | strict | xstest)."""
-    answer = final_answer(text)
-    if detector == "guided":
-        return guided_label(answer)
-    if detector == "xstest":
-        return xstest_label(answer)
-    if detector == "strict":
-        return strict_label(answer)
-    raise FoundryError(f"unknown detector '{detector}'; expected one of {', '.join(DETECTORS)} or a model path")
+    return label_answer(final_answer(text), detector)
+
+
+def label_answer(answer, detector: str = DEFAULT_DETECTOR) -> str:
+    """The label of a final answer already read (:func:`final_answer`) under a rule ``detector``."""
+    if detector not in _RULES:
+        raise FoundryError(f"unknown detector '{detector}'; expected one of {', '.join(DETECTORS)} or a model path")
+    return _RULES[detector](answer)
 
 
 BEHAVIOUR_OF = {"full_compliance": "comply", "full_refusal": "refuse", "partial_refusal": "partial", "empty": "empty"}
