@@ -3,9 +3,11 @@
 A matrix file (``bench/methods/<domain>.yaml``, else ``bench/methods/default.yaml``) names a domain's base recipe (data, model,
 eval and its stages), extra stage definitions (``from: grpo`` starts from a recipe stage and
 replaces the keys given; mappings such as ``args`` are merged key by key), and arms: lists of stage names run in order.
-For each seed every arm runs as a pipeline into ``OUT/s<seed>/<arm>``; an arm whose first stages
-equal an arm already run for that seed starts from that arm's folders (linked, not re-trained),
-so every arm of a seed shares one SFT model. Each arm's training time is the sum of its stages'
+An arm may also be a mapping ``{stages: [...], set: [key=value, ...]}``: recipe overrides of its own
+(another model size, data, an SFT budget), so two whole recipes can be compared, e.g. an old default
+against a new one. For each seed every arm runs as a pipeline into ``OUT/s<seed>/<arm>``; an arm whose
+first stages equal an arm already run for that seed (same model, data and seed too) starts from that
+arm's folders (linked, not re-trained), so every arm of a seed shares one SFT model. Each arm's training time is the sum of its stages'
 wall times (sampling included; shared stages counted in every arm that uses them).
 
 Outputs in OUT: ``methods.json`` (every seed's number, per-stage seconds), ``methods.md`` (mean,
@@ -36,7 +38,15 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 from methods_table import plot, summarise, to_markdown  # noqa: E402
 
-from r1_foundry.core.schema.recipe import Recipe, StageSpec, apply_overrides, build_stage, load_recipe, yaml_load  # noqa: E402
+from r1_foundry.core.schema.recipe import (  # noqa: E402
+    Recipe,
+    StageSpec,
+    apply_overrides,
+    build_recipe,
+    build_stage,
+    load_recipe,
+    yaml_load,
+)  # noqa: E402
 from r1_foundry.core.util.errors import FoundryError  # noqa: E402
 from r1_foundry.core.util.io import atomic_write  # noqa: E402
 
@@ -48,6 +58,12 @@ def load_matrix(path: str, preset: str | None = None) -> dict:
         tree = yaml_load(fh) or {}
     if "arms" not in tree:
         raise FoundryError(f"{path}: missing 'arms'")
+    for arm, spec in (tree["arms"] or {}).items():
+        stages = spec.get("stages") if isinstance(spec, dict) else spec
+        extra = set(spec) - {"stages", "set"} if isinstance(spec, dict) else set()
+        if not isinstance(stages, list) or extra or not isinstance((spec.get("set") if isinstance(spec, dict) else []) or [], list):
+            raise FoundryError(f"{path}: arm '{arm}' must be a list of stage names or a mapping "
+                               "{stages: [names], set: [key=value overrides]}")
     if preset and preset in (tree.get("presets") or {}):
         apply_overrides(tree, tree["presets"][preset])
     return tree
@@ -57,8 +73,13 @@ def arm_recipe(base: Recipe, matrix: dict, arm: str, overrides: dict) -> Recipe:
     """The base recipe with its stages replaced by the arm's (names from the recipe or the matrix)."""
     own = {s.name: s for s in base.stages}
     extra = matrix.get("stages") or {}
+    spec_of_arm = matrix["arms"][arm]
+    if isinstance(spec_of_arm, dict):
+        names, sets = spec_of_arm["stages"], list(spec_of_arm.get("set") or [])
+    else:
+        names, sets = spec_of_arm, []
     stages = []
-    for name in matrix["arms"][arm]:
+    for name in names:
         if name in extra:
             spec = dict(extra[name])
             parent = spec.pop("from", None)  # a recipe stage with some keys replaced
@@ -75,13 +96,32 @@ def arm_recipe(base: Recipe, matrix: dict, arm: str, overrides: dict) -> Recipe:
             raise FoundryError(f"arm '{arm}': no stage '{name}' in the recipe or the matrix")
     recipe = copy.deepcopy(base)
     recipe.stages = stages
+    if sets:  # the arm's own recipe overrides, checked like a recipe's
+        recipe = build_recipe(apply_overrides(dataclasses.asdict(recipe), sets), f"arm '{arm}'")
     for key, value in overrides.items():
         setattr(recipe, key, value)
     return recipe
 
 
+def arm_stages(matrix: dict, arm: str) -> list[str]:
+    spec = matrix["arms"][arm]
+    return spec["stages"] if isinstance(spec, dict) else spec
+
+
 def _stage_key(stage: StageSpec) -> str:
     return json.dumps(dataclasses.asdict(stage), sort_keys=True, default=str)
+
+
+def _start_key(recipe: Recipe) -> str:
+    """What every stage builds on: seed, model and data. Arms share stages only where these agree."""
+    return json.dumps({"seed": recipe.seed, "model": dataclasses.asdict(recipe.model),
+                       "data": dataclasses.asdict(recipe.data)}, sort_keys=True, default=str)
+
+
+def stage_keys(recipe: Recipe) -> list[str]:
+    """One key per stage, each carrying the start key, so equal stages on another model never match."""
+    start = _start_key(recipe)
+    return [start + _stage_key(s) for s in recipe.stages]
 
 
 def common_prefix(a: list, b: list) -> int:
@@ -94,14 +134,15 @@ def common_prefix(a: list, b: list) -> int:
 
 def share_prefix(run_dir: str, recipe: Recipe, done: dict[str, tuple[str, list[str]]]) -> int:
     """Link the longest prefix of ``recipe``'s stages that an earlier arm of this seed ran."""
-    keys = [_stage_key(s) for s in recipe.stages]
+    keys = stage_keys(recipe)
+    start = _start_key(recipe)
     best, source = 0, None
     for other_dir, other_keys in done.values():
         n = common_prefix(keys, other_keys)
         if n > best:
             best, source = n, other_dir
-    if source is None:  # still share data and the starting model
-        source = next((d for d, _ in done.values()), None)
+    if source is None:  # still share data and the starting model, where they are the same
+        source = next((d for d, other in done.values() if other and other[0].startswith(start)), None)
     if source is None:
         return 0
     os.makedirs(os.path.join(run_dir, "eval"), exist_ok=True)
@@ -158,7 +199,7 @@ def reuse_run(run_dir: str, source: str, recipe: Recipe) -> None:
 
 def mark_done(run_dir: str, arm: str, recipe: Recipe) -> list[str]:
     """Record a finished arm (``arm.json``: its seed and stage keys) for later calls; returns the keys."""
-    keys = [_stage_key(s) for s in recipe.stages]
+    keys = stage_keys(recipe)
     with open(os.path.join(run_dir, "arm.json"), "w") as fh:
         json.dump({"arm": arm, "seed": recipe.seed, "stages": keys}, fh)
     return keys
@@ -196,6 +237,8 @@ def run_arm(run_dir: str, recipe: Recipe, log_path: str | None = None, threads: 
         results = run_pipeline(recipe, run_dir, resume=True)
         last = results[recipe.stages[-1].name]
         row["value"] = last["metrics"][last["primary"]]
+        row["stage_values"] = {s.name: results[s.name]["metrics"][results[s.name]["primary"]]
+                               for s in recipe.stages if s.name in results}
         times = stage_seconds(run_dir, recipe)
         row["stage_seconds"] = times
         row["train_seconds"] = sum(times.get(s.name, 0) for s in recipe.stages)
@@ -209,12 +252,12 @@ def depends_on(tasks: list[tuple[str, int]], recipes: dict) -> dict:
     """For each (arm, seed): the earlier task of that seed sharing the longest prefix of stages, if any."""
     deps = {}
     for i, task in enumerate(tasks):
-        keys = [_stage_key(s) for s in recipes[task].stages]
+        keys = stage_keys(recipes[task])
         best, dep = 0, None
         for other in tasks[:i]:
             if other[1] != task[1]:
                 continue
-            n = common_prefix(keys, [_stage_key(s) for s in recipes[other].stages])
+            n = common_prefix(keys, stage_keys(recipes[other]))
             if n > best:
                 best, dep = n, other
         deps[task] = dep
@@ -395,7 +438,7 @@ def main(argv=None) -> int:
                         and r.get("value") is not None), None)
             if row is not None and str(seed) not in passk:
                 run_dir = run_dir_of(a.pass_k_arm, seed)
-                p_k = pass_at_k(matrix["domain"], base, os.path.join(run_dir, matrix["arms"][a.pass_k_arm][-1]),
+                p_k = pass_at_k(matrix["domain"], base, os.path.join(run_dir, arm_stages(matrix, a.pass_k_arm)[-1]),
                                 os.path.join(run_dir, "data"), os.path.join(a.out, f"s{seed}", "passk"), a.pass_k)
                 passk[str(seed)] = {"greedy": row["value"], **p_k}
         suite = domain.suite(base.eval.suite)

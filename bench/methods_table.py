@@ -26,7 +26,14 @@ def summarise(rows: list[dict], arms: list[str], primary: str) -> dict:
         first = matrix_first_stage(rows, arm)
         added = [r["train_seconds"] - (r.get("stage_seconds") or {}).get(first, 0.0)
                  for r in rows if r["arm"] == arm and r.get("value") is not None and first]
-        table[arm] = {"n": len(vals), "mean": statistics.fmean(vals) if vals else None,
+        ok = [r for r in rows if r["arm"] == arm and r.get("value") is not None]
+        stage_means = {}
+        for name in (ok[0].get("stage_values") or {}) if ok else ():
+            got = [r["stage_values"][name] for r in ok if name in (r.get("stage_values") or {})]
+            stage_means[name] = statistics.fmean(got)
+        walls = [r["wall_seconds"] for r in ok if r.get("wall_seconds") is not None]
+        table[arm] = {"stage_means": stage_means, "wall_seconds": statistics.fmean(walls) if walls else None,
+                      "n": len(vals), "mean": statistics.fmean(vals) if vals else None,
                       "sd": statistics.stdev(vals) if len(vals) > 1 else None, "values": vals,
                       "train_seconds": statistics.fmean(secs) if secs else None,
                       "added_seconds": statistics.fmean(added) if added else None,
@@ -55,17 +62,25 @@ def _pct(x) -> str:
 def to_markdown(summary: dict, matrix: dict, command: str, machine: str, passk: dict) -> str:
     arms = summary["arms"]
     lines = [f"Held-out {summary['primary']} (%), mean ± sample s.d. over seeds; `{command}`; {machine}.", "",
-             "| arm | stages | seeds | mean | s.d. | per seed | vs best SFT (paired) | train time (s) | added to SFT (s) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| arm | stages | seeds | mean | s.d. | per seed | vs best SFT (paired) | train time (s) | added to SFT (s) |"
+             " per stage (mean) | wall (s) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for arm, t in arms.items():
         vs = t.get("vs_best_sft")
         vs_text = "—" if arm == summary["best_sft"] else ("—" if not vs else
                                                            f"{100 * vs['mean']:+.1f}" + (f" ± {100 * vs['sd']:.1f}" if vs["sd"] is not None else "")
                                                            + (" **beats**" if vs["beats"] else ""))
         per = ", ".join(_pct(v) for v in t["values"]) + (f" ({len(t['failed'])} failed)" if t["failed"] else "")
-        lines.append(f"| {arm} | {' → '.join(matrix['arms'][arm])} | {t['n']} | {_pct(t['mean'])} | {_pct(t['sd'])} | "
-                     f"{per} | {vs_text} | {'—' if t['train_seconds'] is None else round(t['train_seconds'])} | "
-                     f"{'—' if t.get('added_seconds') is None else round(t['added_seconds'])} |")
+        spec = matrix["arms"][arm]
+        names = spec["stages"] if isinstance(spec, dict) else spec
+        sets = " ".join(f"`{x}`" for x in spec.get("set") or []) if isinstance(spec, dict) else ""
+        means = t.get("stage_means") or {}
+        stages_text = " → ".join(f"{n} {_pct(means[n])}" for n in names if n in means) if len(means) > 1 else "—"
+        wall = t.get("wall_seconds")
+        lines.append(f"| {arm} | {' → '.join(names)}{' (' + sets + ')' if sets else ''} | {t['n']} | {_pct(t['mean'])} | "
+                     f"{_pct(t['sd'])} | {per} | {vs_text} | {'—' if t['train_seconds'] is None else round(t['train_seconds'])} | "
+                     f"{'—' if t.get('added_seconds') is None else round(t['added_seconds'])} | {stages_text} | "
+                     f"{'—' if wall is None else round(wall)} |")
     winners = [a for a, t in arms.items() if (t.get("vs_best_sft") or {}).get("beats")]
     lines += ["", f"Best SFT-only arm: {summary['best_sft']}. " + (
         f"Beating it beyond the spread (every seed better, mean gain above the larger s.d.): {', '.join(winners)}."

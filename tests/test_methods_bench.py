@@ -29,7 +29,7 @@ def test_every_arm_builds_and_validates(domain, preset):
     base = load_recipe(d.recipe_path(matrix.get("recipe", "default")), [], preset)
     for arm in matrix["arms"]:
         recipe = bench.arm_recipe(base, matrix, arm, {"seed": 3})
-        assert recipe.seed == 3 and [s.name for s in recipe.stages] == matrix["arms"][arm]
+        assert recipe.seed == 3 and [s.name for s in recipe.stages] == bench.arm_stages(matrix, arm)
         for s in recipe.stages:
             validate_stage_args(s)
 
@@ -43,6 +43,38 @@ def test_matrix_errors(tmp_path):
     base = load_recipe(get_domain("sql").recipe_path("default"))
     with pytest.raises(FoundryError, match="no stage 'nope'"):
         bench.arm_recipe(base, bench.load_matrix(str(path)), "a", {})
+
+
+def test_an_arm_with_its_own_overrides_shares_nothing_built_on_another_model(tmp_path):
+    """``{stages, set}`` arms: two whole recipes (another model, another SFT budget) in one matrix.
+    Equal stage specs on different models must neither be linked nor wait for each other."""
+    path = tmp_path / "m.yaml"
+    path.write_text("arms:\n  old: [sft, self-dpo]\n  old-sft: [sft]\n"
+                    "  new: {stages: [sft, self-dpo], set: [model.name=small, stages.sft.args.max_steps=7]}\n"
+                    "  same-model: {stages: [sft], set: [model.name=small]}\n")
+    matrix = bench.load_matrix(str(path))
+    base = load_recipe(get_domain("sql").recipe_path("default"))
+    recipes = {(a, 0): bench.arm_recipe(base, matrix, a, {"seed": 0}) for a in matrix["arms"]}
+    new = recipes[("new", 0)]
+    assert new.model.name == "small" and new.stage("sft").args["max_steps"] == 7 and new.seed == 0
+    assert recipes[("old", 0)].model.name == base.model.name  # the base recipe is not changed by an arm
+    deps = bench.depends_on(list(recipes), recipes)
+    assert deps[("old-sft", 0)] == ("old", 0) and deps[("new", 0)] is None and deps[("same-model", 0)] is None
+    # a finished arm on the base model: the new arm links neither its data and model nor its SFT
+    seed_dir = tmp_path / "out" / "s0"
+    for name in ("data", "model", "sft"):
+        (seed_dir / "old" / name).mkdir(parents=True)
+    bench.mark_done(str(seed_dir / "old"), "old", recipes[("old", 0)])
+    done = bench.load_done(str(seed_dir))
+    assert bench.share_prefix(str(seed_dir / "new"), new, done) == 0 and not (seed_dir / "new" / "model").exists()
+    assert bench.share_prefix(str(seed_dir / "old-sft"), recipes[("old-sft", 0)], done) == 1
+    assert os.path.realpath(seed_dir / "old-sft" / "model") == os.path.realpath(seed_dir / "old" / "model")
+    path.write_text("arms:\n  bad: {stages: [sft], sett: [model.name=small]}\n")
+    with pytest.raises(FoundryError, match="arm 'bad' must be"):
+        bench.load_matrix(str(path))
+    path.write_text("arms:\n  bad: {stages: [sft], set: [model.nope=1]}\n")
+    with pytest.raises(FoundryError, match="unknown key 'nope'"):
+        bench.arm_recipe(base, bench.load_matrix(str(path)), "bad", {})
 
 
 def test_parallel_arms_wait_for_the_arm_they_share_stages_with():
@@ -74,6 +106,14 @@ def test_summary_means_spread_and_the_beats_rule():
     md = table.to_markdown(s, {"arms": {"sft": ["sft"], "long": ["sft", "more"], "rl": ["sft", "grpo"],
                                         "noisy": ["sft", "grpo"]}}, "cmd", "here", {})
     assert "| rl | sft → grpo | 3 | 72.0 |" in md and "**beats**" in md and "Beating it beyond the spread" in md
+    # per-stage means and wall time of whole-recipe arms (`set` overrides shown with the stages)
+    staged = [{**r, "stage_values": {"sft": r["value"] - 0.02, "grpo": r["value"]}, "wall_seconds": 60.0 + r["seed"]}
+              for r in _rows("new", [0.70, 0.72, 0.74])]
+    t2 = table.summarise(staged, ["new"], "x")["arms"]["new"]
+    assert t2["stage_means"] == pytest.approx({"sft": 0.70, "grpo": 0.72}) and t2["wall_seconds"] == pytest.approx(61.0)
+    md = table.to_markdown(table.summarise(staged, ["new"], "x"),
+                           {"arms": {"new": {"stages": ["sft", "grpo"], "set": ["model.name=small"]}}}, "cmd", "here", {})
+    assert "| new | sft → grpo (`model.name=small`) | 3 | 72.0 |" in md and "| sft 70.0 → grpo 72.0 | 61 |" in md
     two = table.summarise(_rows("sft", [0.5, 0.5], ("sft",)) + _rows("rl", [0.9, 0.9]), ["sft", "rl"], "x")
     assert not two["arms"]["rl"]["vs_best_sft"]["beats"]  # fewer than three seeds never "beats"
 
@@ -124,6 +164,7 @@ def test_mini_matrix_shares_sft_and_writes_the_table(tmp_path):
     assert {(r["arm"], r["seed"]) for r in result["rows"]} == {(a, s) for a in ("sft", "sft-rft", "sft-self-dpo")
                                                              for s in (0, 1)}
     assert all(r.get("value") is not None for r in result["rows"]), [r.get("error") for r in result["rows"]]
+    assert all(list(r["stage_values"]) == r["stages"] for r in result["rows"])  # shared stages' numbers too
     for seed in (0, 1):  # the RFT and self-DPO arms start from the SFT arm's model, linked, not retrained
         sft = os.path.realpath(out / f"s{seed}" / "sft" / "sft")
         assert os.path.realpath(out / f"s{seed}" / "sft-rft" / "sft") == sft

@@ -219,6 +219,11 @@ def apply_overrides(tree: dict, overrides) -> dict:
     return tree
 
 
+def build_recipe(tree: dict, where: str) -> Recipe:
+    """A validated :class:`Recipe` from a parsed (and overridden) tree; errors name ``where``."""
+    return _build(Recipe, tree, where)
+
+
 def build_stage(spec: dict, where: str) -> StageSpec:
     """A validated :class:`StageSpec` from a mapping; errors name ``where`` and the bad key."""
     return _build(StageSpec, spec, where)
