@@ -242,6 +242,7 @@ def run_arm(run_dir: str, recipe: Recipe, log_path: str | None = None, threads: 
         times = stage_seconds(run_dir, recipe)
         row["stage_seconds"] = times
         row["train_seconds"] = sum(times.get(s.name, 0) for s in recipe.stages)
+        row["pipeline_seconds"] = pipeline_seconds(run_dir, recipe)
     except FoundryError as exc:  # one arm failing (e.g. nothing verified to train on) is a result
         row["error"] = str(exc)
     row["wall_seconds"] = round(time.perf_counter() - begin, 1)
@@ -321,6 +322,21 @@ def stage_seconds(run_dir: str, recipe: Recipe) -> dict:
             with open(log) as fh:
                 times[s.name] = next((float(r["train_runtime"]) for r in json.load(fh) if "train_runtime" in r), 0.0)
     return {s.name: times[s.name] for s in recipe.stages if s.name in times}  # the recipe's stages, in its order
+
+
+def pipeline_seconds(run_dir: str, recipe: Recipe) -> float | None:
+    """The whole pipeline's seconds as ``foundry <domain> pipeline`` spends them: every stage (sampling
+    and monitor included) plus data building, model building, evals and the card (timings.json's phases),
+    where the run did all of them itself; None for an arm that linked its first stages from another."""
+    path = os.path.join(run_dir, "timings.json")
+    if not os.path.isfile(path):
+        return None
+    with open(path) as fh:
+        times = json.load(fh)
+    phases = times.get("phases") or {}
+    if not all(k in phases for k in ("data", "model", "eval")) or any(s.name not in times for s in recipe.stages):
+        return None
+    return round(sum(times[s.name] for s in recipe.stages) + sum(phases.get(k, 0.0) for k in ("data", "model", "eval", "card")), 1)
 
 
 def pass_at_k(domain_name: str, recipe: Recipe, model_path: str, data_dir: str, out_dir: str, k: int) -> dict:
@@ -406,8 +422,12 @@ def main(argv=None) -> int:
         tasks = [] if a.report else [(arm, seed) for arm in arms for seed in a.seeds]  # arm-major
         recipes = {(arm, seed): arm_recipe(base, matrix, arm, {"seed": seed}) for arm, seed in tasks}
 
+        linked: dict = {}  # tasks that started from another arm's folders: no whole-pipeline time of their own
+
         def record(task, row):
             arm, seed = task
+            if linked.get(task):
+                row["pipeline_seconds"] = None
             run_dir = run_dir_of(arm, seed)
             recipe = recipes[task]
             row = {"arm": arm, "seed": seed, "kinds": [s.kind for s in recipe.stages],
@@ -424,6 +444,7 @@ def main(argv=None) -> int:
             arm, seed = task
             run_dir = run_dir_of(arm, seed)
             shared = share_prefix(run_dir, recipes[task], done[seed])
+            linked[task] = bool(shared) or os.path.islink(os.path.join(run_dir, "model"))
             err.print(f"[methods] seed {seed} arm {arm}: {' -> '.join(s.name for s in recipes[task].stages)}"
                       + (f" (first {shared} stage(s) shared)" if shared else ""))
             return run_dir, recipes[task]

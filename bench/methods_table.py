@@ -31,8 +31,8 @@ def summarise(rows: list[dict], arms: list[str], primary: str) -> dict:
         for name in (ok[0].get("stage_values") or {}) if ok else ():
             got = [r["stage_values"][name] for r in ok if name in (r.get("stage_values") or {})]
             stage_means[name] = statistics.fmean(got)
-        walls = [r["wall_seconds"] for r in ok if r.get("wall_seconds") is not None]
-        table[arm] = {"stage_means": stage_means, "wall_seconds": statistics.fmean(walls) if walls else None,
+        walls = [r["pipeline_seconds"] for r in ok if r.get("pipeline_seconds") is not None]
+        table[arm] = {"stage_means": stage_means, "pipeline_seconds": statistics.fmean(walls) if walls else None,
                       "n": len(vals), "mean": statistics.fmean(vals) if vals else None,
                       "sd": statistics.stdev(vals) if len(vals) > 1 else None, "values": vals,
                       "train_seconds": statistics.fmean(secs) if secs else None,
@@ -63,7 +63,7 @@ def to_markdown(summary: dict, matrix: dict, command: str, machine: str, passk: 
     arms = summary["arms"]
     lines = [f"Held-out {summary['primary']} (%), mean ± sample s.d. over seeds; `{command}`; {machine}.", "",
              "| arm | stages | seeds | mean | s.d. | per seed | vs best SFT (paired) | train time (s) | added to SFT (s) |"
-             " per stage (mean) | wall (s) |",
+             " per stage (mean) | pipeline (s) |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for arm, t in arms.items():
         vs = t.get("vs_best_sft")
@@ -76,7 +76,7 @@ def to_markdown(summary: dict, matrix: dict, command: str, machine: str, passk: 
         sets = " ".join(f"`{x}`" for x in spec.get("set") or []) if isinstance(spec, dict) else ""
         means = t.get("stage_means") or {}
         stages_text = " → ".join(f"{n} {_pct(means[n])}" for n in names if n in means) if len(means) > 1 else "—"
-        wall = t.get("wall_seconds")
+        wall = t.get("pipeline_seconds")
         lines.append(f"| {arm} | {' → '.join(names)}{' (' + sets + ')' if sets else ''} | {t['n']} | {_pct(t['mean'])} | "
                      f"{_pct(t['sd'])} | {per} | {vs_text} | {'—' if t['train_seconds'] is None else round(t['train_seconds'])} | "
                      f"{'—' if t.get('added_seconds') is None else round(t['added_seconds'])} | {stages_text} | "

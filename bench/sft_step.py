@@ -11,6 +11,15 @@ so machine noise hits all of them (median of steps 2..N; step 1 holds the warm-u
 ``packing``       TRL's BFD packing to ``max_length``: more rows per step, so compare per row
 ``bs32``          twice the batch per step (fewer optimizer steps per epoch)
 ``compile``       ``torch_compile`` (steps 2..N; a new sequence length may recompile)
+``grouped``       transformers' ``group_by_length`` sampler (batches of similar lengths within
+                  megabatches of 50 batches, shuffled): less padding. Its first steps are the longest
+                  batch by design, so its epoch padding (below) says more than a few steps' times
+``bs8``           half the batch per step (cheaper steps; whether learning needs steps or rows is a
+                  question for the accuracy runs, not for this bench)
+
+``--sizes tiny,micro,256x4x4x2x1024``: the same padded batches on fresh from-scratch models of other
+shapes (``SIZES`` of core/modeling/models.py, or hidden x layers x heads x kv heads x MLP; same tokenizer): parameters, seconds per step and rows per
+second against the first size, the "smaller or differently shaped model" lever.
 
 Per lever: seconds per step, rows per second, real tokens per second, and the ratio of rows per
 second to ``padded`` (above 1: an epoch is faster); the first step's loss, which must agree with
@@ -37,7 +46,8 @@ BASE = {"learning_rate": 1.5e-3, "lr_scheduler_type": "constant", "logging_steps
         "report_to": "none", "use_cpu": True, "bf16": False, "gradient_checkpointing": False,
         "dataloader_pin_memory": False, "seed": 0}
 LEVERS = {"padded": {}, "padding_free": {"padding_free": True, "max_length": None}, "packing": {"packing": True, "packing_strategy": "bfd"},
-          "bs32": {"per_device_train_batch_size": 32}, "compile": {"torch_compile": True}}
+          "bs32": {"per_device_train_batch_size": 32}, "compile": {"torch_compile": True},
+          "bs8": {"per_device_train_batch_size": 8}, "grouped": {"train_sampling_strategy": "group_by_length"}}
 
 
 class StepLog(TrainerCallback):
@@ -66,8 +76,9 @@ def trainer(model_path: str, dataset, args: dict):
     return SFTTrainer(model=model, args=cfg, train_dataset=dataset, processing_class=tok, callbacks=[log]), log
 
 
-def accounting(tr, batch: int, seed: int = 0) -> dict:
-    """Tokens of one epoch of ``batch``-row steps in a seeded random order, from TRL's tokenised rows."""
+def accounting(tr, batch: int, seed: int = 0, order: list[int] | None = None) -> dict:
+    """Tokens of one epoch of ``batch``-row steps in a seeded random order (or ``order``, e.g. the
+    trainer's own sampler), from TRL's tokenised rows."""
     ds = tr.train_dataset
     lengths = [len(x) for x in ds["input_ids"]]
     if "labels" in ds.column_names:  # TRL marks the tokens without loss (the prompt) -100
@@ -76,8 +87,9 @@ def accounting(tr, batch: int, seed: int = 0) -> dict:
         loss = [sum(m) for m in ds["completion_mask"]]
     else:
         loss = lengths
-    order = list(range(len(lengths)))
-    random.Random(seed).shuffle(order)
+    if order is None:
+        order = list(range(len(lengths)))
+        random.Random(seed).shuffle(order)
     padded = sum(batch * max(lengths[i] for i in order[k:k + batch]) for k in range(0, len(order), batch))
     real = sum(lengths)
     return {"rows": len(lengths), "steps": -(-len(lengths) // batch), "real_tokens": real, "padded_tokens": padded,
@@ -94,6 +106,8 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--max-length", type=int, default=512)
     ap.add_argument("--levers", default=",".join(LEVERS), help="comma-separated: " + ", ".join(LEVERS))
+    ap.add_argument("--sizes", default="", help="comma-separated model sizes to compare on padded batches "
+                    "(the first is the baseline), e.g. tiny,micro,256x4x4x2x1024")
     from r1_foundry.core.schema.domain import names
 
     ap.add_argument("--domain", choices=names(), default="sql")
@@ -112,6 +126,15 @@ def main() -> int:
           f"longest {acc['max_row']}; real tokens {acc['real_tokens']:,}, padded {acc['padded_tokens']:,} "
           f"(padding {acc['padding_share']:.1%}); prompt {acc['prompt_tokens']:,} "
           f"({acc['prompt_tokens'] / acc['real_tokens']:.1%}), completion (loss) {acc['completion_tokens']:,}")
+    if "grouped" in levers:
+        import torch
+
+        torch.manual_seed(0)
+        g, _ = trainer(path, train, {**common, **LEVERS["grouped"]})
+        grouped = accounting(g, a.batch, order=list(iter(g._get_train_sampler())))
+        print(f"group_by_length: padded tokens {grouped['padded_tokens']:,} (padding {grouped['padding_share']:.1%}): "
+              f"{acc['padded_tokens'] / grouped['padded_tokens']:.2f}x fewer tokens per epoch than random batches")
+        del g
     del tr
     res: dict[str, dict] = {x: {"times": [], "rows": [], "tokens": [], "loss": []} for x in levers}
     for _ in range(a.rounds):
@@ -134,7 +157,40 @@ def main() -> int:
         rows = statistics.median(r["rows"])
         print(f"| {lever} | {statistics.median(r['times']):.3f} | {rows:.1f} | {statistics.median(r['tokens']):.0f} | "
               f"{rows / base:.2f}x | {r['loss'][0]:.4f} |")
+    if a.sizes:
+        shapes(path, train, common, [x for x in a.sizes.split(",") if x], a.rounds)
     return 0
+
+
+def shapes(model_path: str, train, common: dict, sizes: list[str], rounds: int) -> None:
+    """Padded-batch step times of fresh models of each size (same tokenizer), alternating rounds."""
+    from transformers import PreTrainedTokenizerFast
+
+    from r1_foundry.core.modeling.models import SIZES, build_scratch_model
+
+    for x in sizes:  # a shape not in SIZES: hidden x layers x heads x kv_heads x mlp, e.g. 256x4x4x2x1024
+        parts = x.split("x")
+        if x not in SIZES and len(parts) == 5 and all(p.isdigit() for p in parts):
+            SIZES[x] = tuple(int(p) for p in parts)  # this process only
+    unknown = [x for x in sizes if x not in SIZES]
+    if unknown:
+        print(f"--sizes: unknown {unknown}; sizes are {', '.join(SIZES)} or HIDDENxLAYERSxHEADSxKVxMLP", file=sys.stderr)
+        return
+    tok = PreTrainedTokenizerFast.from_pretrained(model_path)
+    paths = {x: build_scratch_model(x, tok, tempfile.mkdtemp(prefix=f"bench-{x}-")) for x in sizes}
+    res: dict[str, dict] = {x: {"times": [], "params": 0} for x in sizes}
+    for _ in range(rounds):
+        for x in sizes:
+            tr, log = trainer(paths[x], train, common)
+            res[x]["params"] = sum(p.numel() for p in tr.model.parameters())
+            tr.train()
+            res[x]["times"].append(statistics.median(log.times[1:]) if len(log.times) > 1 else log.times[0])
+            del tr
+    base = statistics.median(res[sizes[0]]["times"])
+    print(f"\n| size (hidden, layers, heads, kv, mlp) | parameters | s/step | rows/s vs {sizes[0]} |\n|---|---:|---:|---:|")
+    for x in sizes:
+        t = statistics.median(res[x]["times"])
+        print(f"| {x} {SIZES[x]} | {res[x]['params'] / 1e6:.1f}M | {t:.3f} | {base / t:.2f}x |")
 
 
 if __name__ == "__main__":

@@ -107,10 +107,10 @@ def test_summary_means_spread_and_the_beats_rule():
                                         "noisy": ["sft", "grpo"]}}, "cmd", "here", {})
     assert "| rl | sft → grpo | 3 | 72.0 |" in md and "**beats**" in md and "Beating it beyond the spread" in md
     # per-stage means and wall time of whole-recipe arms (`set` overrides shown with the stages)
-    staged = [{**r, "stage_values": {"sft": r["value"] - 0.02, "grpo": r["value"]}, "wall_seconds": 60.0 + r["seed"]}
+    staged = [{**r, "stage_values": {"sft": r["value"] - 0.02, "grpo": r["value"]}, "pipeline_seconds": 60.0 + r["seed"]}
               for r in _rows("new", [0.70, 0.72, 0.74])]
     t2 = table.summarise(staged, ["new"], "x")["arms"]["new"]
-    assert t2["stage_means"] == pytest.approx({"sft": 0.70, "grpo": 0.72}) and t2["wall_seconds"] == pytest.approx(61.0)
+    assert t2["stage_means"] == pytest.approx({"sft": 0.70, "grpo": 0.72}) and t2["pipeline_seconds"] == pytest.approx(61.0)
     md = table.to_markdown(table.summarise(staged, ["new"], "x"),
                            {"arms": {"new": {"stages": ["sft", "grpo"], "set": ["model.name=small"]}}}, "cmd", "here", {})
     assert "| new | sft → grpo (`model.name=small`) | 3 | 72.0 |" in md and "| sft 70.0 → grpo 72.0 | 61 |" in md
@@ -165,6 +165,8 @@ def test_mini_matrix_shares_sft_and_writes_the_table(tmp_path):
                                                              for s in (0, 1)}
     assert all(r.get("value") is not None for r in result["rows"]), [r.get("error") for r in result["rows"]]
     assert all(list(r["stage_values"]) == r["stages"] for r in result["rows"])  # shared stages' numbers too
+    by = {(r["arm"], r["seed"]): r for r in result["rows"]}  # a whole pipeline's time only where it ran whole
+    assert by[("sft", 0)]["pipeline_seconds"] > 0 and by[("sft-rft", 0)]["pipeline_seconds"] is None
     for seed in (0, 1):  # the RFT and self-DPO arms start from the SFT arm's model, linked, not retrained
         sft = os.path.realpath(out / f"s{seed}" / "sft" / "sft")
         assert os.path.realpath(out / f"s{seed}" / "sft-rft" / "sft") == sft
@@ -173,3 +175,22 @@ def test_mini_matrix_shares_sft_and_writes_the_table(tmp_path):
     assert (out / "methods.png").stat().st_size > 1000
     md = (out / "methods.md").read_text()
     assert "| sft-rft | sft → rft | 2 |" in md and "Best SFT-only arm: sft" in md
+
+
+@pytest.mark.slow
+def test_sft_step_bench_accounts_tokens_and_compares_levers_and_sizes():
+    """bench/sft_step.py end to end on small synthetic data: token accounting, the group_by_length
+    sampler's padding (fewer padded tokens than random batches, never fewer than the real ones) and
+    the model-shape table, with ratios against the first size."""
+    import re
+    import subprocess
+
+    out = subprocess.run([sys.executable, os.path.join(os.path.dirname(HERE), "bench", "sft_step.py"), "--domain", "sql",
+                          "--steps", "2", "--rounds", "1", "--levers", "padded,grouped", "--sizes", "tiny,micro"],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    real, padded = (int(x.replace(",", "")) for x in re.search(r"real tokens ([\d,]+), padded ([\d,]+)", out.stdout).groups())
+    grouped = int(re.search(r"group_by_length: padded tokens ([\d,]+)", out.stdout).group(1).replace(",", ""))
+    assert real <= grouped < padded
+    assert re.search(r"\| grouped \| [\d.]+ \| [\d.]+ \| \d+ \| [\d.]+x \|", out.stdout)
+    assert re.search(r"\| tiny \(256, 8, 4, 2, 1024\) \| [\d.]+M \| [\d.]+ \| 1.00x \|", out.stdout) and re.search(r"\| micro \(.*\) \| [\d.]+M \| [\d.]+ \| [\d.]+x \|", out.stdout)

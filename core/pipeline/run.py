@@ -3,7 +3,7 @@
 Run directory layout (``--out RUN``)::
 
     RUN/data/            the DatasetDict (save_to_disk) + <split>.jsonl + the domain's files
-    RUN/model/           tokenizer + from-scratch model (tiny/small only)
+    RUN/model/           tokenizer + from-scratch model (micro/tiny/small only)
     RUN/<stage>/         each stage's checkpoints and final model
     RUN/eval/base/       the starting model evaluated zero-shot on the same split (eval.base)
     RUN/eval/<stage>/    results.json, results.md, samples.jsonl per evaluated stage
@@ -32,7 +32,7 @@ from r1_foundry.core.util.ui import tag
 
 
 def prepare_model(spec, train_split, out_dir: str, seed: int) -> str:
-    """The starting model's path: a fresh tiny/small model (tokenizer trained on ``train_split``),
+    """The starting model's path: a fresh from-scratch model of a SIZES size (tokenizer trained on ``train_split``),
     a named pretrained model or GGUF file built into the cache once, or the user's hub id / local
     path as given."""
     if spec.name not in SIZES:

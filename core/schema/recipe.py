@@ -47,8 +47,8 @@ def check_dtype(dtype: str) -> None:
 
 @dataclass
 class ModelSpec:
-    name: str = field(default="tiny", metadata={"help": "'tiny' (~10M), 'small' (~30M), an HF hub id or a local path"})
-    vocab_size: int = field(default=2048, metadata={"help": "tokenizer vocabulary for tiny/small models"})
+    name: str = field(default="tiny", metadata={"help": "'micro' (3.4M), 'tiny' (8M), 'small' (~30M), an HF hub id or a local path"})
+    vocab_size: int = field(default=2048, metadata={"help": "tokenizer vocabulary for the from-scratch sizes (micro/tiny/small)"})
     lora: bool = field(default=False, metadata={"help": "train LoRA adapters (peft) instead of full weights"})
     qlora: bool = field(default=False, metadata={"help": "4-bit NF4 base (bitsandbytes) + LoRA adapters"})
     lora_r: int = field(default=16, metadata={"help": "LoRA rank"})
