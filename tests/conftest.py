@@ -9,6 +9,36 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+# Each tier's budget on 2 idle CPU cores (the whole suite aims at 20 minutes there; CI allows 90 on a
+# fresh machine). The summary prints every tier's seconds against it; over budget is a warning to act
+# on (mark, share a fixture, shrink a preset), not a failure, since a busy machine runs 2x slower.
+TIER_BUDGET_S = {"unit": 240.0, "integration": 300.0, "slow": 600.0, "gpu": 300.0}
+_TIER_SECONDS: dict[str, float] = {}
+_TIER_TESTS: dict[str, set] = {}
+
+
+def _tier(keywords) -> str:
+    return next((t for t in ("gpu", "slow", "integration") if t in keywords), "unit")
+
+
+def pytest_runtest_logreport(report):
+    """Sum setup + call + teardown seconds per tier (session fixtures count where first used)."""
+    tier = _tier(report.keywords)
+    _TIER_SECONDS[tier] = _TIER_SECONDS.get(tier, 0.0) + report.duration
+    _TIER_TESTS.setdefault(tier, set()).add(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _TIER_SECONDS:
+        return
+    parts = []
+    for tier in ("unit", "integration", "slow", "gpu"):
+        if tier in _TIER_SECONDS:
+            secs, budget = _TIER_SECONDS[tier], TIER_BUDGET_S[tier]
+            parts.append(f"{tier} {len(_TIER_TESTS[tier])} tests {secs:.0f} s of {budget:.0f} s"
+                         + (" (OVER BUDGET)" if secs > budget else ""))
+    terminalreporter.write_line("tier budgets (tests/conftest.py TIER_BUDGET_S, 2 idle cores): " + "; ".join(parts))
+
 
 def make_shop_db(path: str) -> str:
     """A small hand-written database: customers(id, name, city, age), orders(id, customer_id, amount, status)."""
