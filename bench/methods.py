@@ -444,7 +444,8 @@ def main(argv=None) -> int:
             arm, seed = task
             run_dir = run_dir_of(arm, seed)
             shared = share_prefix(run_dir, recipes[task], done[seed])
-            linked[task] = bool(shared) or os.path.islink(os.path.join(run_dir, "model"))
+            # a run counted by --reuse is its own folder (a link to it), not stages borrowed from another arm
+            linked[task] = (bool(shared) and not os.path.islink(run_dir)) or os.path.islink(os.path.join(run_dir, "model"))
             err.print(f"[methods] seed {seed} arm {arm}: {' -> '.join(s.name for s in recipes[task].stages)}"
                       + (f" (first {shared} stage(s) shared)" if shared else ""))
             return run_dir, recipes[task]

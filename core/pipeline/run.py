@@ -89,9 +89,13 @@ def _record_time(out: str, stage: str | None = None, seconds: float = 0.0) -> No
             times = json.load(fh)
     if stage:
         times[stage] = round(seconds, 1)
-    if PHASES:
-        times["phases"] = {k: round(v, 1) for k, v in PHASES.items()}
+    if PHASES or _EARLIER_PHASES:  # a resumed run adds this process's phases to what earlier processes spent
+        names = list(dict.fromkeys([*_EARLIER_PHASES, *PHASES]))
+        times["phases"] = {k: round(_EARLIER_PHASES.get(k, 0.0) + PHASES.get(k, 0.0), 1) for k in names}
     atomic_write(path, json.dumps(times, indent=1))
+
+
+_EARLIER_PHASES: dict[str, float] = {}  # phases recorded by the processes before a --resume
 
 
 def preflight(recipe: Recipe):
@@ -117,6 +121,14 @@ def run_pipeline(recipe: Recipe, out: str, *, resume: bool = False, push_to_hub:
     domain = preflight(recipe)
     seed_everything(recipe.seed)
     PHASES.clear()  # this run's phases only (bench/methods.py and the tests run several pipelines in one process)
+    _EARLIER_PHASES.clear()
+    earlier = os.path.join(out, "timings.json")
+    if resume and os.path.isfile(earlier):  # resuming must not overwrite what the earlier processes recorded
+        try:
+            with open(earlier) as fh:
+                _EARLIER_PHASES.update({k: float(v) for k, v in (json.load(fh).get("phases") or {}).items()})
+        except (OSError, ValueError, AttributeError, TypeError):
+            pass
     main = is_main_process()  # under accelerate launch only rank 0 writes data, evals and the card
     os.makedirs(out, exist_ok=True)
     data_dir = os.path.join(out, "data")

@@ -60,6 +60,35 @@ def test_phases_are_each_runs_own(tmp_path, monkeypatch):
     assert "sampling" not in PHASES and "data" in PHASES
 
 
+def test_resume_adds_to_the_phases_earlier_processes_recorded(tmp_path, monkeypatch):
+    """--resume of a run (bench/methods.py resumes every finished arm it counts) keeps the phases the
+    earlier processes wrote in timings.json and adds its own; it used to overwrite them."""
+    from r1_foundry.core.pipeline import run
+    from r1_foundry.core.schema.domain import get_domain
+    from r1_foundry.core.schema.recipe import load_recipe
+
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "timings.json").write_text(json.dumps({"sft": 600.0, "phases": {"data": 2.0, "sampling": 40.0}}))
+
+    class Stop(Exception):
+        pass
+
+    def stop(*a, **k):
+        raise Stop
+
+    monkeypatch.setattr(run, "build_data", stop)
+    with pytest.raises(Stop):
+        run.run_pipeline(load_recipe(get_domain("sql").recipe_path("default")), str(out), resume=True)
+    run._record_time(str(out))
+    times = json.load(open(out / "timings.json"))
+    assert times["sft"] == 600.0 and times["phases"]["sampling"] == 40.0 and times["phases"]["data"] >= 2.0
+    with pytest.raises(Stop):  # a fresh (not resumed) run into the folder starts from its own phases
+        run.run_pipeline(load_recipe(get_domain("sql").recipe_path("default")), str(out))
+    run._record_time(str(out))
+    assert "sampling" not in json.load(open(out / "timings.json"))["phases"]
+
+
 def test_card_metadata_equals_results(smoke_run):
     out, _ = smoke_run
     results = json.load(open(os.path.join(out, "eval", "results.json")))["stages"]
