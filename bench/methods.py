@@ -444,8 +444,10 @@ def main(argv=None) -> int:
             arm, seed = task
             run_dir = run_dir_of(arm, seed)
             shared = share_prefix(run_dir, recipes[task], done[seed])
-            # a run counted by --reuse is its own folder (a link to it), not stages borrowed from another arm
-            linked[task] = (bool(shared) and not os.path.islink(run_dir)) or os.path.islink(os.path.join(run_dir, "model"))
+            # borrowed folders are links inside the run; a --reuse run (the run folder itself a link) or a
+            # resumed arm that ran whole has none, so it keeps its own whole-pipeline time
+            linked[task] = any(os.path.islink(os.path.join(run_dir, n))
+                               for n in ["data", "model", *(s.name for s in recipes[task].stages)])
             err.print(f"[methods] seed {seed} arm {arm}: {' -> '.join(s.name for s in recipes[task].stages)}"
                       + (f" (first {shared} stage(s) shared)" if shared else ""))
             return run_dir, recipes[task]
