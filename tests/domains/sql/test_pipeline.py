@@ -38,25 +38,31 @@ def test_timings_hold_every_phase(smoke_run):
     assert phases["monitor"] <= times["sft"] and phases["sampling"] <= times["self-dpo"]
 
 
-def test_phases_are_each_runs_own(tmp_path, monkeypatch):
-    """A second pipeline in the same process starts its phases from zero (bench/methods.py runs
-    several; so does this test session): the tally is cleared when a pipeline starts."""
+class _Stop(Exception):
+    pass
+
+
+def _run_until_data(monkeypatch, out: str, resume: bool = False) -> None:
+    """Start the default SQL pipeline into ``out`` and stop it where it would build the data."""
     from r1_foundry.core.pipeline import run
     from r1_foundry.core.schema.domain import get_domain
     from r1_foundry.core.schema.recipe import load_recipe
+
+    def stop(*a, **k):
+        raise _Stop
+
+    monkeypatch.setattr(run, "build_data", stop)
+    with pytest.raises(_Stop):
+        run.run_pipeline(load_recipe(get_domain("sql").recipe_path("default")), out, resume=resume)
+
+
+def test_phases_are_each_runs_own(tmp_path, monkeypatch):
+    """A second pipeline in the same process starts its phases from zero (bench/methods.py runs
+    several; so does this test session): the tally is cleared when a pipeline starts."""
     from r1_foundry.core.util.timing import PHASES
 
     PHASES["sampling"] = 1000.0  # as if an earlier pipeline in this process had sampled for long
-
-    class Stop(Exception):
-        pass
-
-    def stop(*a, **k):
-        raise Stop
-
-    monkeypatch.setattr(run, "build_data", stop)
-    with pytest.raises(Stop):
-        run.run_pipeline(load_recipe(get_domain("sql").recipe_path("default")), str(tmp_path / "run"))
+    _run_until_data(monkeypatch, str(tmp_path / "run"))
     assert "sampling" not in PHASES and "data" in PHASES
 
 
@@ -64,27 +70,15 @@ def test_resume_adds_to_the_phases_earlier_processes_recorded(tmp_path, monkeypa
     """--resume of a run (bench/methods.py resumes every finished arm it counts) keeps the phases the
     earlier processes wrote in timings.json and adds its own; it used to overwrite them."""
     from r1_foundry.core.pipeline import run
-    from r1_foundry.core.schema.domain import get_domain
-    from r1_foundry.core.schema.recipe import load_recipe
 
     out = tmp_path / "run"
     out.mkdir()
     (out / "timings.json").write_text(json.dumps({"sft": 600.0, "phases": {"data": 2.0, "sampling": 40.0}}))
-
-    class Stop(Exception):
-        pass
-
-    def stop(*a, **k):
-        raise Stop
-
-    monkeypatch.setattr(run, "build_data", stop)
-    with pytest.raises(Stop):
-        run.run_pipeline(load_recipe(get_domain("sql").recipe_path("default")), str(out), resume=True)
+    _run_until_data(monkeypatch, str(out), resume=True)
     run._record_time(str(out))
     times = json.load(open(out / "timings.json"))
     assert times["sft"] == 600.0 and times["phases"]["sampling"] == 40.0 and times["phases"]["data"] >= 2.0
-    with pytest.raises(Stop):  # a fresh (not resumed) run into the folder starts from its own phases
-        run.run_pipeline(load_recipe(get_domain("sql").recipe_path("default")), str(out))
+    _run_until_data(monkeypatch, str(out))  # a fresh (not resumed) run into the folder starts from its own phases
     run._record_time(str(out))
     assert "sampling" not in json.load(open(out / "timings.json"))["phases"]
 
