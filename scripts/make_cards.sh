@@ -32,7 +32,8 @@ for entry in "${domains[@]}"; do
   rm -rf "$run"
   start=$(date +%s)
   commit=$(git rev-parse --short HEAD)   # the code the run starts with (edits during a run do not count)
-  dirty=$(git status --porcelain -- core domains)
+  # code and recipes only: the README tables this script regenerates after each card are not the run's code
+  dirty=$(git status --porcelain -- core domains ':(exclude)*.md')
   echo "cards: $d pipeline --recipe $recipe -> $run"
   mkdir -p runs
   .venv/bin/foundry "$d" pipeline --recipe "$recipe" --out "$run" >"runs/cards-$name.log" 2>&1 || { echo "cards: $name failed, see runs/cards-$name.log"; exit 1; }
