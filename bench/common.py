@@ -6,9 +6,10 @@ import os
 import tempfile
 
 
-def data_and_model(data: str | None, model: str | None, domain: str = "sql"):
-    """``(DatasetDict, model_path)``; builds small synthetic data of ``domain`` / a random tiny
-    model if not given."""
+def data_and_model(data: str | None, model: str | None, domain: str = "sql", *, size: str = "tiny",
+                   schema_style: str = "create"):
+    """``(DatasetDict, model_path)``; builds small synthetic data of ``domain`` (SQL: prompts with the
+    ``schema_style`` serialisation) / a random model of ``size`` if not given."""
     from r1_foundry.core.data.datasets import corpus, load_data
     from r1_foundry.core.modeling.models import build_scratch_model, train_tokenizer
 
@@ -29,9 +30,10 @@ def data_and_model(data: str | None, model: str | None, domain: str = "sql"):
     else:
         from r1_foundry.domains.sql.data import build_synthetic
 
-        ds = build_synthetic(out=tempfile.mkdtemp(prefix="bench-"), train_per_db=60, test_per_db=16)
+        ds = build_synthetic(out=tempfile.mkdtemp(prefix="bench-"), train_per_db=60, test_per_db=16,
+                             schema_style=schema_style)
     if not model:
         model = tempfile.mkdtemp(prefix="bench-model-")
         tok = train_tokenizer(corpus(ds["train"]), vocab_size=1024, out_dir=model)
-        build_scratch_model("tiny", tok, model)
+        build_scratch_model(size, tok, model)
     return ds, os.path.abspath(model)

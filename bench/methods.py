@@ -397,9 +397,13 @@ def main(argv=None) -> int:
         # --report: the table of what an earlier (perhaps interrupted) run finished; else rows not rerun now are kept
         rows = [r for r in earlier.get("rows", []) if ((r["arm"], r["seed"]) in picked) == a.report]
         passk = earlier.get("passk", {})
+        history = []  # every command whose rows the table holds (rows not rerun now are kept), oldest first
+        if rows and not a.report:
+            history = earlier.get("commands") or ([earlier["command"]] if "command" in earlier else [])
         machine = f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}"
         if a.report:
             command = earlier.get("command", command + " (report of an earlier run)")
+            history = earlier.get("commands", [command])
             machine = earlier.get("machine", machine)
         else:
             import torch
@@ -408,6 +412,9 @@ def main(argv=None) -> int:
                 machine += f", {torch.cuda.get_device_name(0)}"
             if a.jobs > 1:
                 machine += f", {a.jobs} arms at once"
+        if not a.report:
+            history = [*history, command]
+
         def run_dir_of(arm: str, seed: int) -> str:
             return os.path.join(a.out, f"s{seed}", arm)
 
@@ -438,7 +445,8 @@ def main(argv=None) -> int:
                 done[seed][arm] = (run_dir, mark_done(run_dir, arm, recipe))
                 err.print(f"[methods] seed {seed} arm {arm}: {row['value']} ({row['wall_seconds']:.0f} s)")
             rows.append(row)  # written after every arm: an interrupted matrix keeps what it has
-            write_json(json_path, {"command": command, "machine": machine, "rows": rows, "passk": passk})
+            write_json(json_path, {"command": command, "commands": history, "machine": machine, "rows": rows,
+                                   "passk": passk})
 
         def start(task) -> tuple[str, Recipe]:
             arm, seed = task
@@ -468,9 +476,9 @@ def main(argv=None) -> int:
         suite = domain.suite(base.eval.suite)
         shown = arms + [x for x in matrix["arms"] if x not in arms and any(r["arm"] == x for r in rows)]
         summary = summarise(rows, shown, suite.primary)
-        write_json(json_path, {"command": command, "machine": machine, "rows": rows, "passk": passk,
-                               "summary": summary})
-        md = to_markdown(summary, matrix, command, machine, passk)
+        write_json(json_path, {"command": command, "commands": history, "machine": machine, "rows": rows,
+                               "passk": passk, "summary": summary})
+        md = to_markdown(summary, matrix, "; then ".join(history), machine, passk)
         with open(os.path.join(a.out, "methods.md"), "w") as fh:
             fh.write(md)
         plot(summary, os.path.join(a.out, "methods.png"), f"{matrix['domain']}: training methods")

@@ -21,6 +21,12 @@ so machine noise hits all of them (median of steps 2..N; step 1 holds the warm-u
 shapes (``SIZES`` of core/modeling/models.py, or hidden x layers x heads x kv heads x MLP; same tokenizer): parameters, seconds per step and rows per
 second against the first size, the "smaller or differently shaped model" lever.
 
+``--schema-styles create,compact`` (SQL, built data only): the "shorter prompts" lever. The same synthetic
+databases and questions built once per schema serialisation (``schema_style`` of the SQL builder), each
+with its own tokenizer trained on its own corpus and a fresh model of the same shape (``--schema-size``),
+so only the prompt text differs: tokens per row and padded steps timed in alternating rounds, rows per
+second against the first style.
+
 Per lever: seconds per step, rows per second, real tokens per second, and the ratio of rows per
 second to ``padded`` (above 1: an epoch is faster); the first step's loss, which must agree with
 ``padded`` for a lever that changes only the batching (a wrong attention mask shows there).
@@ -111,7 +117,16 @@ def main() -> int:
     from r1_foundry.core.schema.domain import names
 
     ap.add_argument("--domain", choices=names(), default="sql")
+    ap.add_argument("--schema-styles", default="", help="SQL: comma-separated schema serialisations to compare "
+                    "(the first is the baseline), e.g. create,compact")
+    ap.add_argument("--schema-size", default="micro", help="the model shape for --schema-styles")
     a = ap.parse_args()
+    if a.schema_styles:
+        if a.domain != "sql" or a.data or a.model:
+            print("--schema-styles: SQL on data it builds itself (no --data / --model)", file=sys.stderr)
+            return 2
+        return schema_styles([x for x in a.schema_styles.split(",") if x], a.schema_size, a.steps, a.rounds,
+                             {"max_steps": a.steps, "per_device_train_batch_size": a.batch, "max_length": a.max_length})
     levers = [x for x in a.levers.split(",") if x]
     unknown = [x for x in levers if x not in LEVERS]
     if unknown or "padded" not in levers:
@@ -159,6 +174,34 @@ def main() -> int:
               f"{rows / base:.2f}x | {r['loss'][0]:.4f} |")
     if a.sizes:
         shapes(path, train, common, [x for x in a.sizes.split(",") if x], a.rounds)
+    return 0
+
+
+def schema_styles(styles: list[str], size: str, steps: int, rounds: int, common: dict) -> int:
+    """Token accounting and padded step times per schema serialisation (alternating rounds)."""
+    runs = {}
+    for style in styles:
+        ds, path = data_and_model(None, None, "sql", size=size, schema_style=style)
+        tr, _ = trainer(path, ds["train"], common)
+        runs[style] = (ds["train"], path, accounting(tr, common["per_device_train_batch_size"]))
+        del tr
+    times: dict[str, list] = {s: [] for s in styles}
+    for _ in range(rounds):
+        for style in styles:
+            train, path, _ = runs[style]
+            tr, log = trainer(path, train, common)
+            tr.train()
+            times[style].append(statistics.median(log.times[1:]) if len(log.times) > 1 else log.times[0])
+            del tr
+    batch = common["per_device_train_batch_size"]
+    base = batch / statistics.median(times[styles[0]])
+    print(f"\nschema serialisations ({size}, {steps} steps x {rounds} rounds, batch {batch}):\n"
+          "| schema | mean row | prompt tokens / row | padded tokens / epoch | s/step | rows/s | rows/s vs first |\n"
+          "|---|---:|---:|---:|---:|---:|---:|")
+    for style in styles:
+        acc, step = runs[style][2], statistics.median(times[style])
+        print(f"| {style} | {acc['mean_row']:.1f} | {acc['prompt_tokens'] / acc['rows']:.1f} | {acc['padded_tokens']:,} | "
+              f"{step:.3f} | {batch / step:.1f} | {batch / step / base:.2f}x |")
     return 0
 
 

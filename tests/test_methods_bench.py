@@ -164,6 +164,8 @@ def test_mini_matrix_shares_sft_and_writes_the_table(tmp_path):
     assert {(r["arm"], r["seed"]) for r in result["rows"]} == {(a, s) for a in ("sft", "sft-rft", "sft-self-dpo")
                                                              for s in (0, 1)}
     assert all(r.get("value") is not None for r in result["rows"]), [r.get("error") for r in result["rows"]]
+    # the table holds both calls' rows, so it names both commands (oldest first)
+    assert [c.split("--arms ")[1].split()[0] for c in result["commands"]] == ["sft,sft-rft", "sft-self-dpo"]
     assert all(list(r["stage_values"]) == r["stages"] for r in result["rows"])  # shared stages' numbers too
     by = {(r["arm"], r["seed"]): r for r in result["rows"]}  # a whole pipeline's time only where it ran whole
     assert by[("sft", 0)]["pipeline_seconds"] > 0 and by[("sft-rft", 0)]["pipeline_seconds"] is None
@@ -175,13 +177,15 @@ def test_mini_matrix_shares_sft_and_writes_the_table(tmp_path):
     assert (out / "methods.png").stat().st_size > 1000
     md = (out / "methods.md").read_text()
     assert "| sft-rft | sft → rft | 2 |" in md and "Best SFT-only arm: sft" in md
+    assert "--arms sft,sft-rft --jobs 2" in md and "; then python bench/methods.py --arms sft-self-dpo" in md
 
 
 @pytest.mark.slow
 def test_sft_step_bench_accounts_tokens_and_compares_levers_and_sizes():
     """bench/sft_step.py end to end on small synthetic data: token accounting, the group_by_length
     sampler's padding (fewer padded tokens than random batches, never fewer than the real ones) and
-    the model-shape table, with ratios against the first size."""
+    the model-shape table, with ratios against the first size; then the schema-serialisation lever (compact prompts:
+    fewer prompt tokens per row)."""
     import re
     import subprocess
 
@@ -194,3 +198,13 @@ def test_sft_step_bench_accounts_tokens_and_compares_levers_and_sizes():
     assert real <= grouped < padded
     assert re.search(r"\| grouped \| [\d.]+ \| [\d.]+ \| \d+ \| [\d.]+x \|", out.stdout)
     assert re.search(r"\| tiny \(256, 8, 4, 2, 1024\) \| [\d.]+M \| [\d.]+ \| 1.00x \|", out.stdout) and re.search(r"\| micro \(.*\) \| [\d.]+M \| [\d.]+ \| [\d.]+x \|", out.stdout)
+    # the shorter-prompt lever: the same questions with the compact schema, each style with its own tokenizer
+    out = subprocess.run([sys.executable, os.path.join(os.path.dirname(HERE), "bench", "sft_step.py"), "--domain", "sql",
+                          "--steps", "2", "--rounds", "1", "--schema-styles", "create,compact"],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    styles = {m[0]: (float(m[1]), float(m[2])) for m in
+              re.findall(r"\| (create|compact) \| ([\d.]+) \| ([\d.]+) \| [\d,]+ \| [\d.]+ \| [\d.]+ \| [\d.]+x \|",
+                         out.stdout)}
+    assert set(styles) == {"create", "compact"}, out.stdout[-1500:]
+    assert styles["compact"][1] < 0.9 * styles["create"][1] and styles["compact"][0] < styles["create"][0]

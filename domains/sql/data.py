@@ -60,14 +60,14 @@ def _column_values(db_path: str) -> dict:
     return values
 
 
-def _examples_for_db(schema, db_path, n, rng, executor, *, exclude=frozenset()) -> list[dict]:
+def _examples_for_db(schema, db_path, n, rng, executor, *, exclude=frozenset(), schema_style="create") -> list[dict]:
     """``n`` examples, templates in turn (so every template is equally frequent).
 
     Questions are unique within a split (and not in ``exclude``): repeated questions teach
     memorising instead of copying values from the prompt. A template that runs out of new
     questions is simply rarer.
     """
-    text, values = synth.schema_text(db_path), _column_values(db_path)
+    text, values = synth.schema_text(db_path, schema_style), _column_values(db_path)
     names = list(templates.TEMPLATES)
     out, seen = [], set(exclude)
     for i in range(n):
@@ -111,14 +111,15 @@ def _rejected(example: dict, rng, executor) -> dict | None:
 
 def build_synthetic(*, out: str, train_per_db: int = 240, test_per_db: int = 30, rl_per_db: int = 40,
                     train_dbs_per_theme: int = 5, test_dbs_per_theme: int = 2, val_dbs_per_theme: int = 1,
-                    seed: int = 0) -> DatasetDict:
+                    seed: int = 0, schema_style: str = "create") -> DatasetDict:
     """Build databases under ``out/databases`` and the train / rl / val / test / preference splits.
 
     Test databases are never seen in training (split by database). ``rl`` holds fresh questions
     on the training databases that are not in ``train`` (new values and combinations): GRPO
     prompts the SFT model has not memorised, from the same distribution. ``val`` comes from
     further held-out databases (distinct from ``test``), for choosing budgets without looking at
-    the test split.
+    the test split. ``schema_style``: how prompts show a schema, ``create`` (its CREATE TABLE statements) or
+    ``compact`` (``books: id, title, writer_id -> writers.id``; the same questions, fewer prompt tokens).
 
     Example:
         >>> ds = build_synthetic(out="/tmp/sql", train_per_db=20, test_per_db=5)  # doctest: +SKIP
@@ -126,6 +127,7 @@ def build_synthetic(*, out: str, train_per_db: int = 240, test_per_db: int = 30,
         'school_test_0'
     """
     from datasets import Dataset, DatasetDict
+    _check_style(schema_style)
     rng = random.Random(seed)
     db_dir = os.path.abspath(os.path.join(out, "databases"))
     os.makedirs(db_dir, exist_ok=True)
@@ -140,10 +142,10 @@ def build_synthetic(*, out: str, train_per_db: int = 240, test_per_db: int = 30,
         for i, schema in enumerate(schemas):
             path = os.path.join(db_dir, f"{schema.db_id}.sqlite")
             synth.create_database(schema, path, seed=seed * 1000 + i + offsets[split])
-            examples = _examples_for_db(schema, path, n, rng, executor)
+            examples = _examples_for_db(schema, path, n, rng, executor, schema_style=schema_style)
             splits[split] += examples
             if split == "train" and rl_per_db:
-                splits["rl"] += _examples_for_db(schema, path, rl_per_db, rng, executor,
+                splits["rl"] += _examples_for_db(schema, path, rl_per_db, rng, executor, schema_style=schema_style,
                                                  exclude={e["question"] for e in examples})
     rng.shuffle(splits["train"])
     rng.shuffle(splits["rl"])
@@ -179,8 +181,15 @@ def _require(record: dict, fields: tuple, path: str, index: int) -> None:
             raise FoundryError(f"{path}: entry {index} is missing field '{f}'")
 
 
-def _tables_text(entry: dict) -> str:
-    """CREATE TABLE text from a Spider/BIRD ``tables.json`` entry (original names)."""
+def _check_style(style: str) -> None:
+    if style not in synth.SCHEMA_STYLES:
+        raise FoundryError(f"schema_style={style!r}: expected one of {', '.join(synth.SCHEMA_STYLES)} "
+                           "(--arg schema_style=compact)")
+
+
+def _tables_text(entry: dict, style: str = "create") -> str:
+    """The schema text of a Spider/BIRD ``tables.json`` entry (original names): CREATE TABLE statements, or the
+    compact lines of :func:`synth.compact_line`."""
     tables = entry["table_names_original"]
     cols = entry["column_names_original"]
     types = entry.get("column_types", ["text"] * len(cols))
@@ -194,24 +203,32 @@ def _tables_text(entry: dict) -> str:
         for ci, (owner, cname) in enumerate(cols):
             if owner != ti:  # skips the [-1, "*"] entry too
                 continue
-            part = f"{cname} {types[ci].upper()}" + (" PRIMARY KEY" if ci in pks else "")
+            ref = None
             if ci in fks:
                 ref_t, ref_c = cols[fks[ci]]
-                part += f" REFERENCES {tables[ref_t]}({ref_c})"
+                ref = (tables[ref_t], ref_c)
+            if style == "compact":
+                parts.append((cname, ref and f"{ref[0]}.{ref[1]}"))
+                continue
+            part = f"{cname} {types[ci].upper()}" + (" PRIMARY KEY" if ci in pks else "")
+            if ref:
+                part += f" REFERENCES {ref[0]}({ref[1]})"
             parts.append(part)
-        lines.append(f"CREATE TABLE {tname} ({', '.join(parts)});")
+        lines.append(synth.compact_line(tname, parts) if style == "compact"
+                     else f"CREATE TABLE {tname} ({', '.join(parts)});")
     return "\n".join(lines)
 
 
-def _load_real(path, questions_file, tables_file, db_dir, sql_field, with_evidence, skip_missing_db=False) -> Dataset:
+def _load_real(path, questions_file, tables_file, db_dir, sql_field, with_evidence, skip_missing_db=False,
+               schema_style="create") -> Dataset:
     qpath = os.path.join(path, questions_file)
     items = _read_json(qpath, "questions file")
     return _real_rows([(f"{qpath}: entry {i}", item) for i, item in enumerate(items)], path, tables_file, db_dir,
-                      sql_field, with_evidence, skip_missing_db, what=qpath)
+                      sql_field, with_evidence, skip_missing_db, what=qpath, schema_style=schema_style)
 
 
 def _real_rows(items, path, tables_file, db_dir, sql_field, with_evidence, skip_missing_db=False,
-               what: str = "") -> Dataset:
+               what: str = "", schema_style: str = "create") -> Dataset:
     """Examples from ``(where, record)`` pairs; schemas and databases from the folder ``path``. A question
     whose database file is missing stops the build (naming it), or with ``skip_missing_db`` is left out and
     counted (every question left out is an error)."""
@@ -237,7 +254,7 @@ def _real_rows(items, path, tables_file, db_dir, sql_field, with_evidence, skip_
             missing[db_id] = missing.get(db_id, 0) + 1
             continue
         evidence = item.get("evidence") if with_evidence else None
-        rows.append({"prompt": make_prompt(_tables_text(schemas[db_id]), item["question"], evidence),
+        rows.append({"prompt": make_prompt(_tables_text(schemas[db_id], schema_style), item["question"], evidence),
                      "completion": make_completion(item[sql_field], "tables and columns from the schema"),
                      "question": item["question"], "gold_sql": item[sql_field], "db_id": db_id, "db_path": db_path,
                      "template": "real",
@@ -255,7 +272,7 @@ def _real_rows(items, path, tables_file, db_dir, sql_field, with_evidence, skip_
 
 
 def _from_hub(path, db_path, tables_file, db_dir, sql_field, with_evidence, rename, what,
-              skip_missing_db=False) -> DatasetDict:
+              skip_missing_db=False, schema_style="create") -> DatasetDict:
     from datasets import DatasetDict
     if not db_path:
         raise FoundryError(f"{path}: the hub copy of {what} has the questions only; also pass --arg db_path=DIR, "
@@ -263,46 +280,50 @@ def _from_hub(path, db_path, tables_file, db_dir, sql_field, with_evidence, rena
     # the official dev set is what papers report as "test": the hub's validation split is ours
     splits = hub.records(path, rename=rename, splits={"validation": "test", "dev": "test"})
     return DatasetDict({split: _real_rows(items, db_path, tables_file, db_dir, sql_field, with_evidence,
-                                          skip_missing_db, what=f"{path} [{split}]")
+                                          skip_missing_db, what=f"{path} [{split}]", schema_style=schema_style)
                         for split, items in splits.items()})
 
 
 def load_spider(*, path: str, db_path: str | None = None, rename: str | None = None, skip_missing_db: bool = False,
-                out: str | None = None) -> DatasetDict:
+                schema_style: str = "create", out: str | None = None) -> DatasetDict:
     """Spider 1.0 from disk: ``train_spider.json``, ``dev.json``, ``tables.json``, ``database/<db>/<db>.sqlite``.
 
     Hub: ``path=hf:xlangai/spider`` (splits train -> train, validation (= dev.json) -> test; columns ``db_id``,
     ``question``, ``query`` as in the official files, plus token lists we do not use). The hub
     copy has no ``tables.json`` and no databases: ``db_path`` is the Spider folder that holds them.
     A question whose database file is missing stops the build; ``skip_missing_db=true`` leaves such
-    questions out and reports how many (per database).
+    questions out and reports how many (per database). ``schema_style`` as in :func:`build_synthetic`.
     """
     from datasets import DatasetDict
+    _check_style(schema_style)
     if hub.is_hub(path):
-        return _from_hub(path, db_path, "tables.json", "database", "query", False, rename, "Spider", skip_missing_db)
+        return _from_hub(path, db_path, "tables.json", "database", "query", False, rename, "Spider", skip_missing_db,
+                         schema_style)
     splits = {}
     if os.path.isfile(os.path.join(path, "train_spider.json")):
         splits["train"] = _load_real(path, "train_spider.json", "tables.json", "database", "query", False,
-                                     skip_missing_db)
-    splits["test"] = _load_real(path, "dev.json", "tables.json", "database", "query", False, skip_missing_db)
+                                     skip_missing_db, schema_style)
+    splits["test"] = _load_real(path, "dev.json", "tables.json", "database", "query", False, skip_missing_db,
+                                schema_style)
     return DatasetDict(splits)
 
 
 def load_bird(*, path: str, db_path: str | None = None, rename: str | None = None, skip_missing_db: bool = False,
-              out: str | None = None) -> DatasetDict:
+              schema_style: str = "create", out: str | None = None) -> DatasetDict:
     """BIRD dev from disk: ``dev.json`` (with ``evidence``), ``dev_tables.json``, ``dev_databases/<db>/<db>.sqlite``.
 
     Hub: ``path=hf:<a BIRD copy>`` whose rows carry ``db_id``, ``question``, ``evidence``, ``SQL``
     (BIRD's own names; ``--arg rename=sql:SQL`` for copies that lower-case it); the databases and
     ``dev_tables.json`` come from disk: ``db_path`` is the BIRD dev folder. ``skip_missing_db`` as in
-    :func:`load_spider`.
+    :func:`load_spider`; ``schema_style`` as in :func:`build_synthetic`.
     """
     from datasets import DatasetDict
+    _check_style(schema_style)
     if hub.is_hub(path):
         return _from_hub(path, db_path, "dev_tables.json", "dev_databases", "SQL", True, rename, "BIRD",
-                         skip_missing_db)
+                         skip_missing_db, schema_style)
     return DatasetDict({"test": _load_real(path, "dev.json", "dev_tables.json", "dev_databases", "SQL", True,
-                                           skip_missing_db)})
+                                           skip_missing_db, schema_style)})
 
 
 def check_example(example: dict, where: str, base_dir: str) -> dict:

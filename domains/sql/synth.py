@@ -174,11 +174,36 @@ def create_database(schema: Schema, path: str, *, seed: int) -> None:
     conn.close()
 
 
-def schema_text(path: str) -> str:
-    """The CREATE TABLE statements of a database, as the prompt shows them."""
+SCHEMA_STYLES = ("create", "compact")
+
+
+def compact_line(table: str, columns: list[tuple[str, str | None]]) -> str:
+    """One table in the compact serialisation: ``books: id, title, writer_id -> writers.id`` (column names in
+    order, a foreign key as ``-> table.column``; no types, no keywords)."""
+    return f"{table}: " + ", ".join(name + (f" -> {ref}" if ref else "") for name, ref in columns)
+
+
+def schema_text(path: str, style: str = "create") -> str:
+    """A database's schema as the prompt shows it: its CREATE TABLE statements (``create``, the default), or
+    one line per table (``compact``: about a fifth fewer prompt tokens; see the README's speed section)."""
+    if style not in SCHEMA_STYLES:
+        raise ValueError(f"schema style {style!r}: expected one of {', '.join(SCHEMA_STYLES)}")
     conn = sqlite3.connect(ro_uri(path), uri=True)
     try:
-        rows = conn.execute("SELECT sql FROM sqlite_master WHERE type='table' AND sql IS NOT NULL ORDER BY rowid")
-        return "\n".join(r[0] + ";" for r in rows)
+        if style == "create":
+            rows = conn.execute("SELECT sql FROM sqlite_master WHERE type='table' AND sql IS NOT NULL ORDER BY rowid")
+            return "\n".join(r[0] + ";" for r in rows)
+        lines = []
+        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND sql IS NOT NULL "
+                                     "ORDER BY rowid").fetchall():
+            refs = {row[3]: f"{row[2]}.{row[4] or 'rowid'}"
+                    for row in conn.execute(f"PRAGMA foreign_key_list({_quote(table)})")}
+            cols = [(row[1], refs.get(row[1])) for row in conn.execute(f"PRAGMA table_info({_quote(table)})")]
+            lines.append(compact_line(table, cols))
+        return "\n".join(lines)
     finally:
         conn.close()
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'

@@ -84,6 +84,44 @@ def test_load_spider(tmp_path):
     assert [r["difficulty"] for r in ds["test"]] == ["easy", "medium"]
 
 
+def test_compact_schema_same_questions_fewer_characters(tmp_path):
+    """schema_style=compact changes only how the prompt shows the schema: same databases, questions and gold
+    queries; every column and the foreign key named, from the database itself (PRAGMA), in table order."""
+    from r1_foundry.domains.sql.data import build_synthetic
+    args = dict(train_per_db=6, test_per_db=3, rl_per_db=2, train_dbs_per_theme=3, test_dbs_per_theme=1)
+    create = build_synthetic(out=str(tmp_path / "c"), **args)
+    compact = build_synthetic(out=str(tmp_path / "k"), schema_style="compact", **args)
+    assert set(create) == set(compact)
+    for split in create:
+        assert create[split]["gold_sql"] == compact[split]["gold_sql"], split
+        assert ([r[0]["content"].split("\n-- ")[-1] for r in create[split]["prompt"]]
+                == [r[0]["content"].split("\n-- ")[-1] for r in compact[split]["prompt"]]), split
+    row, old = compact["test"][0], create["test"][0]
+    text, old_text = row["prompt"][0]["content"], old["prompt"][0]["content"]
+    schema = text.split("\n-- ")[0]
+    conn = sqlite3.connect(row["db_path"])
+    tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY rowid")]
+    lines = schema.split("\n")
+    assert [line.split(":")[0] for line in lines] == tables
+    for table, line in zip(tables, lines, strict=True):
+        cols = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
+        assert [c.split(" -> ")[0] for c in line.split(": ", 1)[1].split(", ")] == cols
+        for fk in conn.execute(f"PRAGMA foreign_key_list({table})"):
+            assert f"{fk[3]} -> {fk[2]}.{fk[4]}" in line
+    conn.close()
+    assert " -> " in schema and "CREATE" not in schema and "INTEGER" not in schema
+    assert len(text) < 0.8 * len(old_text)
+    with pytest.raises(FoundryError, match="schema_style='ddl'.*create, compact"):
+        build_synthetic(out=str(tmp_path / "x"), schema_style="ddl", **args)
+
+
+def test_load_spider_compact_schema(tmp_path):
+    row = load_spider(path=str(_spider_dir(tmp_path)), schema_style="compact")["test"][1]
+    prompt = row["prompt"][0]["content"]
+    assert "Animal: AnimalID, " in prompt and "KeeperID -> Keeper.KeeperID" in prompt
+    assert "CREATE" not in prompt and "NUMBER" not in prompt and "*" not in prompt
+
+
 def test_load_bird_with_evidence(tmp_path):
     ds = load_bird(path=str(_spider_dir(tmp_path, "bird")))
     row = ds["test"][0]
