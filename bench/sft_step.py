@@ -14,6 +14,8 @@ so machine noise hits all of them (median of steps 2..N; step 1 holds the warm-u
 ``grouped``       transformers' ``group_by_length`` sampler (batches of similar lengths within
                   megabatches of 50 batches, shuffled): less padding. Its first steps are the longest
                   batch by design, so its epoch padding (below) says more than a few steps' times
+``bf16``          TRL's ``bf16`` (autocast to bfloat16, float32 master weights): on a CPU with native bf16
+                  (AVX512_BF16 / AMX) the matmuls run faster; elsewhere far slower (doctor says which)
 ``bs8``           half the batch per step (cheaper steps; whether learning needs steps or rows is a
                   question for the accuracy runs, not for this bench)
 
@@ -53,7 +55,8 @@ BASE = {"learning_rate": 1.5e-3, "lr_scheduler_type": "constant", "logging_steps
         "dataloader_pin_memory": False, "seed": 0}
 LEVERS = {"padded": {}, "padding_free": {"padding_free": True, "max_length": None}, "packing": {"packing": True, "packing_strategy": "bfd"},
           "bs32": {"per_device_train_batch_size": 32}, "compile": {"torch_compile": True},
-          "bs8": {"per_device_train_batch_size": 8}, "grouped": {"train_sampling_strategy": "group_by_length"}}
+          "bs8": {"per_device_train_batch_size": 8}, "grouped": {"train_sampling_strategy": "group_by_length"},
+          "bf16": {"bf16": True}}
 
 
 class StepLog(TrainerCallback):
