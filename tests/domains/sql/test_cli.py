@@ -29,6 +29,7 @@ def test_doctor_reports_torch_and_memory():
     res = run("doctor")
     assert res.exit_code == 0
     assert "torch" in res.output and "memory" in res.output and "vLLM" in res.output
+    assert "native bf16 on this CPU" in res.output or "GPU 0" in res.output
 
 
 def test_validate_all_recipes():
