@@ -45,7 +45,9 @@ def seeds_record(methods: dict, mapping: list[tuple[str, str]], note: str = "", 
             diff = _stats([vals[s] - by_arm[first_arm][s] for s in paired])
             entry[f"vs_{first_stage}"] = {"mean": diff["mean"], "sd": diff["sd"], "diffs": diff["values"]}
         stages[stage] = entry
-    return {"primary": methods["summary"]["primary"], "command": methods["command"], "machine": methods["machine"],
+    # a matrix filled by several calls into one --out names them all (bench/methods.py's "commands")
+    command = "; then ".join(methods.get("commands") or [methods["command"]])
+    return {"primary": methods["summary"]["primary"], "command": command, "machine": methods["machine"],
             "note": note, "source": source, "stages": stages}
 
 

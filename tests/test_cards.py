@@ -78,6 +78,10 @@ def test_seeds_record_by_hand():
     assert grpo["seeds"] == [0, 1] and grpo["mean"] == pytest.approx(0.275)  # the unfinished seed 2 is left out
     assert grpo["vs_sft"]["diffs"] == pytest.approx([0.05, 0.0]) and "vs_sft" not in rec["stages"]["sft"]
     assert rec["primary"] == "correct" and rec["source"] == "docs/x.json"
+    assert rec["command"] == "python bench/methods.py ..."
+    methods["commands"] = ["python bench/methods.py --arms sft", "python bench/methods.py --arms sft-grpo"]  # two calls
+    rec = _card_seeds().seeds_record(methods, [("sft", "sft"), ("grpo", "sft-grpo")], "n", "docs/x.json")
+    assert rec["command"] == "python bench/methods.py --arms sft; then python bench/methods.py --arms sft-grpo"
 
 
 SEEDED = [d for d in CARDS if os.path.isfile(os.path.join(ROOT, "cards", d, "seeds.json"))]  # the rest: one run
