@@ -29,8 +29,8 @@ typer.testing._get_command = _command_once
 # Each tier's budget on 2 idle CPU cores (the whole suite aims at 20 minutes there; CI allows 90 on a
 # fresh machine). The summary prints every tier's seconds against it; over budget is a warning to act
 # on (mark, share a fixture, shrink a preset), not a failure, since a busy machine runs 2x slower.
-# (2026-12-06, a clean clone with a niced training run beside it: unit 237 s, integration 125 s, slow 863 s;
-# the whole suite 902 s on an idle machine the day before.)
+# (2026-12-06, two clean clones, idle: unit 211-220 s, integration 106-117 s, slow 605-633 s; the whole
+# suite 929-976 s, 889 tests. Before typer's app was converted once per app below: slow 822 s, 1,183 s.)
 TIER_BUDGET_S = {"unit": 300.0, "integration": 240.0, "slow": 660.0, "gpu": 300.0}
 _TIER_SECONDS: dict[str, float] = {}
 _TIER_TESTS: dict[str, set] = {}
