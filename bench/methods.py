@@ -397,9 +397,6 @@ def main(argv=None) -> int:
         # --report: the table of what an earlier (perhaps interrupted) run finished; else rows not rerun now are kept
         rows = [r for r in earlier.get("rows", []) if ((r["arm"], r["seed"]) in picked) == a.report]
         passk = earlier.get("passk", {})
-        history = []  # every command whose rows the table holds (rows not rerun now are kept), oldest first
-        if rows and not a.report:
-            history = earlier.get("commands") or ([earlier["command"]] if "command" in earlier else [])
         machine = f"{os.cpu_count()} CPU cores, {platform.machine()}, {platform.system()}"
         if a.report:
             command = earlier.get("command", command + " (report of an earlier run)")
@@ -412,8 +409,9 @@ def main(argv=None) -> int:
                 machine += f", {torch.cuda.get_device_name(0)}"
             if a.jobs > 1:
                 machine += f", {a.jobs} arms at once"
-        if not a.report:
-            history = [*history, command]
+            # every command whose rows the table holds (rows not rerun now are kept), oldest first
+            kept = (earlier.get("commands") or [earlier["command"]]) if rows else []
+            history = [*kept, command]
 
         def run_dir_of(arm: str, seed: int) -> str:
             return os.path.join(a.out, f"s{seed}", arm)

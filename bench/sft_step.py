@@ -74,6 +74,11 @@ class StepLog(TrainerCallback):
             self.losses.append(float(logs["loss"]))
 
 
+def median_step(log: StepLog) -> float:
+    """Seconds per step: the median of steps 2..N (step 1 holds the warm-up), or step 1 alone."""
+    return statistics.median(log.times[1:]) if len(log.times) > 1 else log.times[0]
+
+
 def trainer(model_path: str, dataset, args: dict):
     from trl import SFTConfig, SFTTrainer
 
@@ -162,7 +167,7 @@ def main() -> int:
             if lever == "packing":  # a packed row holds several examples (BFD records their lengths)
                 rows_per_step *= statistics.fmean(len(s) for s in tr.train_dataset["seq_lengths"])
             tr.train()
-            step = statistics.median(log.times[1:]) if len(log.times) > 1 else log.times[0]
+            step = median_step(log)
             res[lever]["times"].append(step)
             res[lever]["rows"].append(rows_per_step / step)
             res[lever]["tokens"].append(rows_per_step * acc["mean_row"] / step)
@@ -194,7 +199,7 @@ def schema_styles(styles: list[str], size: str, steps: int, rounds: int, common:
             train, path, _ = runs[style]
             tr, log = trainer(path, train, common)
             tr.train()
-            times[style].append(statistics.median(log.times[1:]) if len(log.times) > 1 else log.times[0])
+            times[style].append(median_step(log))
             del tr
     batch = common["per_device_train_batch_size"]
     base = batch / statistics.median(times[styles[0]])
@@ -230,7 +235,7 @@ def shapes(model_path: str, train, common: dict, sizes: list[str], rounds: int) 
             tr, log = trainer(paths[x], train, common)
             res[x]["params"] = sum(p.numel() for p in tr.model.parameters())
             tr.train()
-            res[x]["times"].append(statistics.median(log.times[1:]) if len(log.times) > 1 else log.times[0])
+            res[x]["times"].append(median_step(log))
             del tr
     base = statistics.median(res[sizes[0]]["times"])
     print(f"\n| size (hidden, layers, heads, kv, mlp) | parameters | s/step | rows/s vs {sizes[0]} |\n|---|---:|---:|---:|")

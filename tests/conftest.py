@@ -12,15 +12,16 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-def _command_once(app, _built={}):  # noqa: B006 (the cache)
+_COMMANDS: dict = {}  # Typer app (hashed by identity) -> its click command
+
+
+def _command_once(app):
     """typer's CliRunner turns the Typer app into its click command on every ``invoke`` (type hints of some 100
     verbs: ~0.1 s, 157 of the CLI fuzz test's 189 s under cProfile); the tests build each app once and never
-    change it afterwards, so one conversion per app object serves every call (the app is kept, so its id
-    cannot be reused by another)."""
-    key = id(app)
-    if key not in _built or _built[key][0] is not app:
-        _built[key] = (app, typer.main.get_command(app))
-    return _built[key][1]
+    change it afterwards, so one conversion per app object serves every call."""
+    if app not in _COMMANDS:
+        _COMMANDS[app] = typer.main.get_command(app)
+    return _COMMANDS[app]
 
 
 typer.testing._get_command = _command_once

@@ -127,7 +127,7 @@ def build_synthetic(*, out: str, train_per_db: int = 240, test_per_db: int = 30,
         'school_test_0'
     """
     from datasets import Dataset, DatasetDict
-    _check_style(schema_style)
+    synth.check_schema_style(schema_style)
     rng = random.Random(seed)
     db_dir = os.path.abspath(os.path.join(out, "databases"))
     os.makedirs(db_dir, exist_ok=True)
@@ -179,12 +179,6 @@ def _require(record: dict, fields: tuple, path: str, index: int) -> None:
     for f in fields:
         if f not in record:
             raise FoundryError(f"{path}: entry {index} is missing field '{f}'")
-
-
-def _check_style(style: str) -> None:
-    if style not in synth.SCHEMA_STYLES:
-        raise FoundryError(f"schema_style={style!r}: expected one of {', '.join(synth.SCHEMA_STYLES)} "
-                           "(--arg schema_style=compact)")
 
 
 def _tables_text(entry: dict, style: str = "create") -> str:
@@ -295,7 +289,7 @@ def load_spider(*, path: str, db_path: str | None = None, rename: str | None = N
     questions out and reports how many (per database). ``schema_style`` as in :func:`build_synthetic`.
     """
     from datasets import DatasetDict
-    _check_style(schema_style)
+    synth.check_schema_style(schema_style)
     if hub.is_hub(path):
         return _from_hub(path, db_path, "tables.json", "database", "query", False, rename, "Spider", skip_missing_db,
                          schema_style)
@@ -318,7 +312,7 @@ def load_bird(*, path: str, db_path: str | None = None, rename: str | None = Non
     :func:`load_spider`; ``schema_style`` as in :func:`build_synthetic`.
     """
     from datasets import DatasetDict
-    _check_style(schema_style)
+    synth.check_schema_style(schema_style)
     if hub.is_hub(path):
         return _from_hub(path, db_path, "dev_tables.json", "dev_databases", "SQL", True, rename, "BIRD",
                          skip_missing_db, schema_style)

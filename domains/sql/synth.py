@@ -177,6 +177,13 @@ def create_database(schema: Schema, path: str, *, seed: int) -> None:
 SCHEMA_STYLES = ("create", "compact")
 
 
+def check_schema_style(style: str) -> None:
+    """The one check of a ``schema_style`` (builders' argument, :func:`schema_text`)."""
+    if style not in SCHEMA_STYLES:
+        raise FoundryError(f"schema_style={style!r}: expected one of {', '.join(SCHEMA_STYLES)} "
+                           "(--arg schema_style=compact)")
+
+
 def compact_line(table: str, columns: list[tuple[str, str | None]]) -> str:
     """One table in the compact serialisation: ``books: id, title, writer_id -> writers.id`` (column names in
     order, a foreign key as ``-> table.column``; no types, no keywords)."""
@@ -186,16 +193,15 @@ def compact_line(table: str, columns: list[tuple[str, str | None]]) -> str:
 def schema_text(path: str, style: str = "create") -> str:
     """A database's schema as the prompt shows it: its CREATE TABLE statements (``create``, the default), or
     one line per table (``compact``: about a fifth fewer prompt tokens; see the README's speed section)."""
-    if style not in SCHEMA_STYLES:
-        raise ValueError(f"schema style {style!r}: expected one of {', '.join(SCHEMA_STYLES)}")
+    check_schema_style(style)
     conn = sqlite3.connect(ro_uri(path), uri=True)
     try:
+        tables = conn.execute("SELECT name, sql FROM sqlite_master WHERE type='table' AND sql IS NOT NULL "
+                              "ORDER BY rowid").fetchall()
         if style == "create":
-            rows = conn.execute("SELECT sql FROM sqlite_master WHERE type='table' AND sql IS NOT NULL ORDER BY rowid")
-            return "\n".join(r[0] + ";" for r in rows)
+            return "\n".join(sql + ";" for _, sql in tables)
         lines = []
-        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND sql IS NOT NULL "
-                                     "ORDER BY rowid").fetchall():
+        for table, _ in tables:
             refs = {row[3]: f"{row[2]}.{row[4] or 'rowid'}"
                     for row in conn.execute(f"PRAGMA foreign_key_list({_quote(table)})")}
             cols = [(row[1], refs.get(row[1])) for row in conn.execute(f"PRAGMA table_info({_quote(table)})")]
